@@ -1,0 +1,1 @@
+"""A Telegram bot for solidarity campaigns: an open letter, signatures and messages."""

@@ -1,0 +1,192 @@
+"""Build the Application: settings in, every handler registered in one ordered block."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.context import BotApplication, BotContext, BotData
+from bot.domain.identity import PersonKeys, load_or_create_key
+from bot.domain.letter import LetterLibrary
+from bot.handlers import callback_data
+from bot.handlers.chats import chat_id
+from bot.handlers.language import choose_language, resolve_language, show_language_picker
+from bot.handlers.letter import letter_button, letter_command, letter_languages
+from bot.handlers.menu import COMMANDS
+from bot.handlers.start import show_help, stale_button, start
+from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
+from bot.storage import Repositories
+from bot.storage.database import open_database
+
+logger = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 10
+
+
+def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> BotApplication:
+    """Load catalogs and letters (failing loudly), then wire the bot."""
+    i18n = I18n(settings.default_language, locales_dir)
+    letters = LetterLibrary(locales_dir, LANGUAGES)
+    keys = PersonKeys(load_or_create_key(settings.secret_key, settings.key_file))
+    bot_data = BotData(settings=settings, i18n=i18n, letters=letters, keys=keys)
+    base = settings.telegram_api_url
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .context_types(ContextTypes(context=BotContext, bot_data=lambda: bot_data))
+        .get_updates_read_timeout(POLL_TIMEOUT + 5)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: BotApplication) -> None:
+    """Every handler, in the order that decides which one answers."""
+    settings = application.bot_data.settings
+    private = filters.ChatType.PRIVATE
+    other_groups = filters.ChatType.GROUPS & ~filters.Chat(settings.moderator_chat_id)
+
+    # Before anything else: the language of this update.
+    application.add_handler(TypeHandler(Update, resolve_language), group=-100)
+
+    # Supporters, in their private chat with the bot.
+    application.add_handler(CommandHandler("start", start, private))
+    application.add_handler(CommandHandler("letter", letter_command, private))
+    application.add_handler(CommandHandler("language", show_language_picker, private))
+    application.add_handler(CommandHandler("help", show_help, private))
+    application.add_handler(
+        CallbackQueryHandler(letter_button, pattern=callback_data.of_kind(callback_data.READ_LETTER))
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            letter_languages, pattern=callback_data.of_kind(callback_data.LETTER_LANGUAGES)
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(
+            choose_language, pattern=callback_data.of_kind(callback_data.LANGUAGE_PICKER)
+        )
+    )
+
+    # Chats the bot was not configured for: only /chatid, to help fill in the settings.
+    application.add_handler(CommandHandler("chatid", chat_id, other_groups))
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.CHANNEL_POST & filters.Regex(r"^/chatid(@\w+)?$"), chat_id
+        )
+    )
+
+    # Last: buttons this version does not know, and anything else said in private.
+    application.add_handler(CallbackQueryHandler(stale_button))
+    application.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE, show_help))
+
+    application.add_error_handler(on_error)
+
+
+async def post_init(application: BotApplication) -> None:
+    """Open the database and register the commands in every language."""
+    data = application.bot_data
+    connection = await open_database(data.settings.database_path)
+    data.repos = Repositories.on(connection)
+    await register_commands(application)
+
+
+async def post_shutdown(application: BotApplication) -> None:
+    """Close the database."""
+    data = application.bot_data
+    if data.repos is not None:
+        await data.repos.connection.close()
+        data.repos = None
+
+
+async def register_commands(application: BotApplication) -> None:
+    """setMyCommands per language; Telegram takes two-letter codes only (not ckb)."""
+    data = application.bot_data
+    scope = BotCommandScopeAllPrivateChats()
+    for language in (None, *LANGUAGES):
+        if language is not None and len(language) != 2:
+            continue
+        t = data.i18n.get(language)
+        commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+        try:
+            await application.bot.set_my_commands(
+                commands, scope=scope, language_code=language or None
+            )
+        except TelegramError as error:
+            logger.warning("Could not register commands for %s: %s", language or "default", error)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure without personal text; tell the person something went wrong."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error(
+        "Update %s failed: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=error if logger.isEnabledFor(logging.DEBUG) else None,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            context.i18n.gettext(
+                "Sorry, something went wrong on our side. Please try again in a moment."
+            ),
+        )
+    except TelegramError:
+        logger.warning("Could not tell the person about the failure of update %s", update_id)
+
+
+async def start_application(application: BotApplication, poll_timeout: int = POLL_TIMEOUT) -> None:
+    """Start the bot inside a running event loop, as run_polling would (tests, sandbox)."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+    )
+    await application.start()
+
+
+async def stop_application(application: BotApplication) -> None:
+    """Stop what start_application started, in reverse order."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

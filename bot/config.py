@@ -1,0 +1,138 @@
+"""Settings, read once from the environment and from a `.env` file in the working directory."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+TELEGRAM_URL = "https://api.telegram.org"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
+_CHANNEL_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
+
+# (variable, meaning, default) for `--help` and README; None means required for `run`.
+SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
+    ("BOT_TOKEN", "the token from @BotFather", None),
+    ("MODERATOR_CHAT_ID", "id of the private moderator group", None),
+    ("CHANNEL_ID", "id or @username of the broadcast channel", None),
+    ("DATABASE_PATH", "the SQLite file", "data/bot.sqlite3"),
+    ("TELEGRAM_API_URL", "Bot API base URL (self-hosted server or the emulator)", TELEGRAM_URL),
+    ("DEFAULT_LANGUAGE", "language when nothing better is known", "en"),
+    ("LOG_LEVEL", "logging level", "INFO"),
+    ("SECRET_KEY", "key for hashing Telegram ids; else a key file beside the database", "(file)"),
+)
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for the organiser."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    moderator_chat_id: int
+    channel_id: int | str
+    database_path: Path = Path("data/bot.sqlite3")
+    telegram_api_url: str = TELEGRAM_URL
+    default_language: str = "en"
+    log_level: str = "INFO"
+    secret_key: str | None = None
+
+    def __repr__(self) -> str:
+        # The token must never reach a log or a traceback.
+        return (
+            f"Settings(moderator_chat_id={self.moderator_chat_id}, channel_id={self.channel_id!r}, "
+            f"database_path={str(self.database_path)!r}, telegram_api_url="
+            f"{self.telegram_api_url!r}, default_language={self.default_language!r})"
+        )
+
+    @property
+    def key_file(self) -> Path:
+        return self.database_path.with_suffix(".key")
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines, comments and `export ` prefixes are allowed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def environment(dotenv: Path = Path(".env")) -> dict[str, str]:
+    """The environment over the .env file: a variable that is set wins."""
+    return {**read_dotenv(dotenv), **os.environ}
+
+
+def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Settings:
+    """Validate every setting; raise SettingsError naming the first bad one."""
+    token = env.get("BOT_TOKEN", "").strip()
+    if not token:
+        raise SettingsError(
+            "BOT_TOKEN is not set: talk to @BotFather in Telegram, send /newbot, and put the "
+            "token it gives you in BOT_TOKEN (in the environment or in .env)."
+        )
+    if not _TOKEN.fullmatch(token):
+        raise SettingsError(
+            "BOT_TOKEN is malformed: a token looks like digits, a colon and about 35 letters; "
+            "copy it again from @BotFather (/mybots, API Token)."
+        )
+    moderator_chat = _chat_id(env, "MODERATOR_CHAT_ID", allow_username=False)
+    channel = _chat_id(env, "CHANNEL_ID", allow_username=True)
+    api_url = env.get("TELEGRAM_API_URL", "").strip() or TELEGRAM_URL
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", api_url):
+        raise SettingsError(
+            "TELEGRAM_API_URL is malformed: give a base URL such as https://api.telegram.org "
+            "or http://127.0.0.1:8081."
+        )
+    default_language = env.get("DEFAULT_LANGUAGE", "").strip() or "en"
+    if default_language not in languages:
+        raise SettingsError(
+            f"DEFAULT_LANGUAGE is not a language the bot speaks: use one of "
+            f"{', '.join(languages)}."
+        )
+    log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL is not a logging level: use one of {', '.join(LOG_LEVELS)}.")
+    secret = env.get("SECRET_KEY", "").strip() or None
+    if secret is not None and len(secret) < 32:
+        raise SettingsError(
+            "SECRET_KEY is too short: use at least 32 random characters, for example from "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    database = env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3"
+    return Settings(
+        bot_token=token,
+        moderator_chat_id=int(moderator_chat),
+        channel_id=channel,
+        database_path=Path(database),
+        telegram_api_url=api_url.rstrip("/"),
+        default_language=default_language,
+        log_level=log_level,
+        secret_key=secret,
+    )
+
+
+def _chat_id(env: Mapping[str, str], name: str, allow_username: bool) -> int | str:
+    value = env.get(name, "").strip()
+    hint = "send /chatid in that chat, or see README.md, 'Finding the ids'"
+    if not value:
+        raise SettingsError(f"{name} is not set: put the chat's id in {name} ({hint}).")
+    if allow_username and _CHANNEL_USERNAME.fullmatch(value):
+        return value
+    if re.fullmatch(r"-?\d{1,20}", value):
+        return int(value)
+    shape = "a number such as -1001234567890" + (" or @channelname" if allow_username else "")
+    raise SettingsError(f"{name} is malformed: it must be {shape} ({hint}).")

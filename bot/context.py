@@ -1,0 +1,71 @@
+"""The typed context handlers receive: repositories, the person's language, the letters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.config import Settings
+from bot.domain.identity import PersonKeys
+from bot.domain.letter import LetterLibrary
+from bot.i18n import I18n, Translator
+from bot.storage import Repositories
+
+LANGUAGE_CACHE_SIZE = 50_000
+
+
+@dataclass
+class BotData:
+    """Long-lived state of the application, shared by every handler."""
+
+    settings: Settings
+    i18n: I18n
+    letters: LetterLibrary
+    keys: PersonKeys
+    repos: Repositories | None = None
+    # person_key -> stored language ("" when none is stored); saves a query per update.
+    language_cache: dict[str, str] = field(default_factory=dict)
+
+    def remember_language(self, person_key: str, language: str) -> None:
+        if len(self.language_cache) >= LANGUAGE_CACHE_SIZE:
+            self.language_cache.clear()
+        self.language_cache[person_key] = language
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """CallbackContext with the person's translator, resolved once per update."""
+
+    __slots__ = ("_translator",)
+
+    def __init__(
+        self,
+        application: BotApplication,
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._translator: Translator | None = None
+
+    @property
+    def i18n(self) -> Translator:
+        """The person's translator; DEFAULT_LANGUAGE where no person is involved."""
+        if self._translator is None:
+            self._translator = self.bot_data.i18n.get(None)
+        return self._translator
+
+    def use_language(self, language: str) -> None:
+        self._translator = self.bot_data.i18n.get(language)
+
+    @property
+    def repos(self) -> Repositories:
+        repos = self.bot_data.repos
+        if repos is None:
+            raise RuntimeError("the database is not open yet")
+        return repos
+
+
+BotApplication = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[BotContext]
+]

@@ -1,0 +1,69 @@
+"""Handing out the letter: in the person's language, or in any other."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.handlers import callback_data
+from bot.handlers.menu import menu_keyboard
+from bot.i18n import native_name
+
+
+async def send_letter(update: Update, context: BotContext, language: str | None = None) -> None:
+    """Send the letter in `language` (default: the person's), the menu under its last part."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    letters = context.bot_data.letters
+    letter = letters.get(language if language in letters.languages else context.i18n.language)
+    for index, part in enumerate(letter.parts):
+        last = index == len(letter.parts) - 1
+        await context.bot.send_message(
+            chat.id, part, reply_markup=menu_keyboard(context.i18n) if last else None
+        )
+
+
+async def letter_command(update: Update, context: BotContext) -> None:
+    """Send the letter; `/letter fa` sends it in Persian."""
+    requested = context.args[0].lower() if context.args else None
+    await send_letter(update, context, requested)
+
+
+async def letter_button(update: Update, context: BotContext) -> None:
+    """Send the letter in the language the button names (or the person's own)."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    payload = callback_data.parse(query.data)
+    await send_letter(update, context, payload.argument if payload else None)
+
+
+def letter_languages_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(
+            native_name(language),
+            callback_data=callback_data.build(callback_data.READ_LETTER, language),
+        )
+        for language in context.bot_data.letters.languages
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+async def letter_languages(update: Update, context: BotContext) -> None:
+    """Offer the letter in every language it has been translated into."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is not None:
+        await query.answer()
+    if chat is None:
+        return
+    t = context.i18n
+    count = len(context.bot_data.letters.languages)
+    text = t.ngettext(
+        "The letter is available in {count} language. Choose one:",
+        "The letter is available in {count} languages. Choose one:",
+        count,
+    ).format(count=t.number(count))
+    await context.bot.send_message(chat.id, text, reply_markup=letter_languages_keyboard(context))

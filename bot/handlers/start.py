@@ -1,0 +1,49 @@
+"""/start, deep links, /help, and what the bot says to anything it does not understand."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.letter import send_letter
+from bot.handlers.menu import help_text, menu_keyboard
+
+LETTER_LINK_PREFIX = "letter-"
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Greet the person and send the letter; `?start=letter-fa` sends the Persian letter."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(LETTER_LINK_PREFIX):
+        await send_letter(update, context, payload.removeprefix(LETTER_LINK_PREFIX).lower())
+        return
+    t = context.i18n
+    await context.bot.send_message(
+        chat.id,
+        t.gettext(
+            "Welcome. This bot shares the open letter “People of the world!”. Here it is; the "
+            "buttons under it let you read it in another language or change the language of "
+            "the bot."
+        ),
+    )
+    await send_letter(update, context)
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    """List the commands; the answer to anything the bot does not understand."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_message(
+        chat.id, help_text(context.i18n), reply_markup=menu_keyboard(context.i18n)
+    )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Answer a press on a button this version does not know (old or forged)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(context.i18n.gettext("This button is no longer valid."))

@@ -1,0 +1,192 @@
+"""A client of the emulator's driver API: act as people, read what the bot did."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+
+JSON = dict[str, Any]
+
+
+class DriverError(Exception):
+    """The emulator refused a driver request (for example: no such button on the message)."""
+
+
+class Driver:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Driver:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _request(self, method: str, path: str, body: JSON | None = None) -> Any:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        async with self._session.request(method, self.base_url + path, json=body) as response:
+            answer = await response.json()
+        if not answer.get("ok"):
+            raise DriverError(answer.get("description", "driver request failed"))
+        return answer["result"]
+
+    # --------------------------------------------------------------- the world
+
+    async def add_user(
+        self, first_name: str = "Supporter", language_code: str | None = "en", **extra: Any
+    ) -> JSON:
+        return await self._request(
+            "POST", "/driver/users", {"first_name": first_name, "language_code": language_code, **extra}
+        )
+
+    async def add_chat(self, kind: str, title: str, **extra: Any) -> JSON:
+        return await self._request("POST", "/driver/chats", {"type": kind, "title": title, **extra})
+
+    async def set_member(
+        self, chat_id: int, user_id: int, status: str, rights: dict[str, bool] | None = None
+    ) -> None:
+        body = {"chat_id": chat_id, "user_id": user_id, "status": status, "rights": rights}
+        await self._request("POST", "/driver/members", body)
+
+    async def block(self, user_id: int, blocked: bool = True) -> None:
+        await self._request("POST", "/driver/block", {"user_id": user_id, "blocked": blocked})
+
+    async def migrate(self, chat_id: int) -> int:
+        return int(await self._request("POST", "/driver/migrate", {"chat_id": chat_id}))
+
+    async def faults(self, count: int, mode: str = "error", **extra: Any) -> None:
+        await self._request("POST", "/driver/faults", {"count": count, "mode": mode, **extra})
+
+    async def flood(self, **limits: Any) -> None:
+        await self._request("POST", "/driver/flood", limits)
+
+    async def advance_clock(self, seconds: float) -> None:
+        await self._request("POST", "/driver/clock", {"advance": seconds})
+
+    async def state(self) -> JSON:
+        return await self._request("GET", "/driver/state")
+
+    # ------------------------------------------------------------ acting as people
+
+    async def send(self, user_id: int, text: str, chat_id: int | None = None, **extra: Any) -> JSON:
+        body = {"user_id": user_id, "chat_id": chat_id, "kind": "text", "text": text, **extra}
+        return await self._request("POST", "/driver/send", body)
+
+    async def send_media(
+        self,
+        user_id: int,
+        kind: str,
+        data: bytes = b"media",
+        chat_id: int | None = None,
+        **extra: Any,
+    ) -> JSON:
+        body = {
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "kind": kind,
+            "data": base64.b64encode(data).decode("ascii"),
+            **extra,
+        }
+        return await self._request("POST", "/driver/send", body)
+
+    async def send_other(self, user_id: int, kind: str, **fields: Any) -> JSON:
+        """Send a location, contact or poll."""
+        return await self._request(
+            "POST", "/driver/send", {"user_id": user_id, "kind": kind, **fields}
+        )
+
+    async def edit(self, user_id: int, chat_id: int, message_id: int, text: str) -> JSON:
+        body = {"user_id": user_id, "chat_id": chat_id, "message_id": message_id, "text": text}
+        return await self._request("POST", "/driver/edit", body)
+
+    async def press(
+        self,
+        user_id: int,
+        chat_id: int,
+        *,
+        text: str | None = None,
+        data: str | None = None,
+        message_id: int | None = None,
+    ) -> str:
+        """Press a button on the newest message carrying it; return the callback query id."""
+        body = {
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "text": text,
+            "data": data,
+            "message_id": message_id,
+        }
+        return str(await self._request("POST", "/driver/press", body))
+
+    async def forge_press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
+        body = {
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "data": data,
+            "forged": True,
+        }
+        return str(await self._request("POST", "/driver/press", body))
+
+    # ----------------------------------------------------------------- reading
+
+    async def messages(self, chat_id: int, include_deleted: bool = False) -> list[JSON]:
+        found = await self._request("GET", f"/driver/chats/{chat_id}/messages")
+        return [m for m in found if include_deleted or not m["deleted"]]
+
+    async def bot_messages(self, chat_id: int, after: int = 0) -> list[JSON]:
+        return [
+            m for m in await self.messages(chat_id) if m["sender"] == "bot" and m["message_id"] > after
+        ]
+
+    async def callback_answer(self, query_id: str) -> JSON:
+        return await self._request("GET", f"/driver/callbacks/{query_id}")
+
+    async def calls(self, method: str | None = None, since: int = 0) -> list[JSON]:
+        query = f"?since={since}" + (f"&method={method}" if method else "")
+        return await self._request("GET", "/driver/calls" + query)
+
+    async def wait_for(
+        self, probe: Callable[[], Any], timeout: float = 10.0, what: str = "the bot"
+    ) -> Any:
+        """Call the async `probe` until it returns something truthy; fail after `timeout`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = await probe()
+            if result:
+                return result
+            if loop.time() > deadline:
+                raise TimeoutError(f"waited {timeout:.0f}s for {what}")
+            await self._request("POST", "/driver/wait", {"timeout": 0.2})
+
+    async def wait_bot_messages(
+        self, chat_id: int, after: int = 0, count: int = 1, timeout: float = 10.0
+    ) -> list[JSON]:
+        """Wait until the bot has sent at least `count` messages to the chat after `after`."""
+
+        async def probe() -> list[JSON] | None:
+            found = await self.bot_messages(chat_id, after)
+            return found if len(found) >= count else None
+
+        result: list[JSON] = await self.wait_for(probe, timeout, f"{count} bot message(s)")
+        return result
+
+    async def wait_answered(self, query_id: str, timeout: float = 10.0) -> JSON:
+        async def probe() -> JSON | None:
+            answer = await self.callback_answer(query_id)
+            return answer if answer["answered"] else None
+
+        result: JSON = await self.wait_for(probe, timeout, "the button press to be answered")
+        return result

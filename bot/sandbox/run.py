@@ -1,0 +1,97 @@
+"""`python -m bot sandbox`: the emulator, a seeded Telegram, and the real bot against it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+
+from bot.app import build_application, start_application, stop_application
+from bot.config import Settings
+from bot.sandbox.emulator import Emulator
+from bot.sandbox.server import EmulatorServer
+
+SANDBOX_TOKEN = "100000001:SANDBOX-token-for-the-local-emulator-only"
+MODERATOR_GROUP_ID = -1_001_000_000_001
+CHANNEL_ID = -1_001_000_000_002
+CHANNEL_USERNAME = "solidarity_sandbox"
+ADMIN_RIGHTS = {
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_post_messages": True,
+    "can_edit_messages": True,
+    "can_pin_messages": True,
+    "can_invite_users": True,
+}
+
+
+def seed(emulator: Emulator) -> dict[str, int]:
+    """Two supporters, two moderators and a plain member, the group and the channel."""
+    people = {
+        "sara": emulator.add_user("Sara", language_code="fa-IR", user_id=20_001).id,
+        "alex": emulator.add_user("Alex", language_code="en", user_id=20_002).id,
+        "mina": emulator.add_user("Mina", username="mina_mod", user_id=30_001).id,
+        "jonas": emulator.add_user("Jonas", username="jonas_mod", user_id=30_002).id,
+        "kim": emulator.add_user("Kim", user_id=30_003).id,
+    }
+    group = emulator.add_chat(
+        "supergroup", "Moderators", chat_id=MODERATOR_GROUP_ID, bot_status="administrator",
+        bot_rights=ADMIN_RIGHTS,
+    )
+    emulator.set_member(group.id, people["mina"], "creator")
+    emulator.set_member(group.id, people["jonas"], "administrator", {"can_manage_chat": True})
+    emulator.set_member(group.id, people["kim"], "member")
+    emulator.add_chat(
+        "channel", "Solidarity", username=CHANNEL_USERNAME, chat_id=CHANNEL_ID,
+        bot_status="administrator", bot_rights=ADMIN_RIGHTS,
+    )
+    return people
+
+
+def instructions(url: str, people: dict[str, int]) -> str:
+    sara = people["sara"]
+    return f"""\
+Sandbox: a local Telegram at {url} with the bot running against it.
+  Supporters: Sara (id {sara}, Persian) and Alex (id {people['alex']}, English).
+  Moderator group {MODERATOR_GROUP_ID}: Mina (creator), Jonas (administrator), Kim (member).
+  Channel @{CHANNEL_USERNAME} ({CHANNEL_ID}).
+Act as Sara:
+  curl -s {url}/driver/send -H 'Content-Type: application/json' \\
+       -d '{{"user_id": {sara}, "text": "/start"}}'
+  curl -s {url}/driver/chats/{sara}/messages          # what Sara sees now
+  curl -s {url}/driver/press -H 'Content-Type: application/json' \\
+       -d '{{"user_id": {sara}, "chat_id": {sara}, "text": "Language"}}'
+Act as a moderator: the same with "chat_id": {MODERATOR_GROUP_ID} and a moderator's user_id.
+Every call the bot made: curl -s {url}/driver/calls
+Stop with Ctrl+C."""
+
+
+async def run_sandbox(port: int, database: Path, default_language: str) -> None:
+    emulator = Emulator(SANDBOX_TOKEN, bot_username="SolidaritySandboxBot")
+    people = seed(emulator)
+    server = EmulatorServer(emulator, "127.0.0.1", port)
+    url = await server.start()
+    settings = Settings(
+        bot_token=SANDBOX_TOKEN,
+        moderator_chat_id=MODERATOR_GROUP_ID,
+        channel_id=CHANNEL_ID,
+        database_path=database,
+        telegram_api_url=url,
+        default_language=default_language,
+    )
+    application = build_application(settings)
+    await start_application(application)
+    print(instructions(url, people), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        print("Stopping the sandbox.", file=sys.stderr, flush=True)
+        await stop_application(application)
+        await server.stop()

@@ -1,0 +1,332 @@
+"""HTTP face of the emulator: the Bot API as Telegram serves it, file downloads, and the driver API."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.sandbox.emulator import Emulator, FloodLimits, Fault, Upload
+from bot.sandbox.world import JSON, ApiError, bad_request
+
+logger = logging.getLogger(__name__)
+
+EMULATOR_KEY = web.AppKey("emulator", Emulator)
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    values: dict[str, Any] = dict(request.query)
+    if request.method != "POST" or not request.body_exists:
+        return values
+    content_type = request.content_type
+    if content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            values.update(body)
+    elif content_type == "multipart/form-data":
+        reader = await request.multipart()
+        async for part in reader:
+            if not isinstance(part, web.BodyPartReader) or part.name is None:
+                continue
+            data = await part.read()
+            if part.filename is not None:
+                values[part.name] = Upload(part.filename, part.headers.get("Content-Type"), data)
+            else:
+                values[part.name] = data.decode("utf-8")
+    else:
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                values[key] = Upload(value.filename, value.content_type, value.file.read())
+            else:
+                values[key] = value
+    return values
+
+
+def _answer(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result}, dumps=_dumps)
+
+
+def _error(error: ApiError) -> web.Response:
+    return web.json_response(error.to_json(), status=error.code, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+async def bot_api(request: web.Request) -> web.StreamResponse:
+    emulator = request.app[EMULATOR_KEY]
+    if request.match_info["token"] != emulator.token:
+        return _error(ApiError(401, "Unauthorized"))
+    try:
+        values = await _read_params(request)
+    except (ValueError, UnicodeDecodeError):
+        return _error(bad_request("can't parse request body"))
+    try:
+        result = await emulator.call(request.match_info["method"], values)
+    except ApiError as error:
+        return _error(error)
+    return _answer(result)
+
+
+async def download(request: web.Request) -> web.StreamResponse:
+    emulator = request.app[EMULATOR_KEY]
+    if request.match_info["token"] != emulator.token:
+        return _error(ApiError(401, "Unauthorized"))
+    stored = emulator.files.by_path(request.match_info["path"])
+    if stored is None:
+        return _error(ApiError(404, "Not Found"))
+    return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")
+
+
+# ------------------------------------------------------------------ driver API
+
+
+async def _body(request: web.Request) -> JSON:
+    if not request.body_exists:
+        return {}
+    body = await request.json()
+    if not isinstance(body, dict):
+        raise bad_request("the body must be a JSON object")
+    return body
+
+
+def _driver(handler: Any) -> Any:
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        try:
+            result = await handler(request.app[EMULATOR_KEY], request, await _body(request))
+        except ApiError as error:
+            return _error(error)
+        except (KeyError, TypeError, ValueError) as error:
+            return _error(bad_request(f"driver request malformed: {error!r}"))
+        return _answer(result)
+
+    return wrapped
+
+
+async def driver_add_user(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    user = emulator.add_user(
+        body.get("first_name", "Supporter"),
+        body.get("last_name"),
+        body.get("username"),
+        body.get("language_code"),
+        body.get("id"),
+    )
+    return user.to_api()
+
+
+async def driver_add_chat(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    chat = emulator.add_chat(
+        body["type"],
+        body.get("title", "Chat"),
+        body.get("username"),
+        body.get("id"),
+        body.get("bot_status", "member"),
+        body.get("bot_rights"),
+    )
+    for member in body.get("members", []):
+        emulator.set_member(chat.id, member["user_id"], member["status"], member.get("rights"))
+    return chat.to_api()
+
+
+async def driver_set_member(emulator: Emulator, request: web.Request, body: JSON) -> bool:
+    emulator.set_member(body["chat_id"], body["user_id"], body["status"], body.get("rights"))
+    return True
+
+
+async def driver_send(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    """A person sends something. Media arrive base64-encoded in `data`."""
+    kind = body.get("kind", "text")
+    content: JSON = {}
+    if kind == "text":
+        content["text"] = body["text"]
+    elif kind in ("photo", "voice", "video", "video_note", "document", "sticker"):
+        raw = base64.b64decode(body.get("data", "")) or b"\x00"
+        name = body.get("emoji") if kind == "sticker" else body.get("file_name")
+        content[kind] = emulator.user_media(
+            kind, raw, name, body.get("mime_type"), body.get("duration", 1)
+        )
+        if body.get("caption"):
+            content["caption"] = body["caption"]
+    elif kind == "location":
+        content["location"] = {"latitude": body["latitude"], "longitude": body["longitude"]}
+    elif kind == "contact":
+        content["contact"] = {
+            "phone_number": body["phone_number"],
+            "first_name": body.get("first_name", "Contact"),
+        }
+    elif kind == "poll":
+        content["poll"] = {
+            "id": "1",
+            "question": body.get("question", "?"),
+            "options": [{"text": o, "voter_count": 0} for o in body.get("options", ["a", "b"])],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        }
+    else:
+        raise bad_request(f"unknown kind {kind}")
+    if body.get("media_group_id"):
+        content["media_group_id"] = str(body["media_group_id"])
+    if body.get("reply_to_message_id"):
+        content["reply_to_message_id"] = body["reply_to_message_id"]
+    return emulator.user_message(body["user_id"], body.get("chat_id"), content)
+
+
+async def driver_edit(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    return emulator.user_edit(body["user_id"], body["chat_id"], body["message_id"], body["text"])
+
+
+async def driver_press(emulator: Emulator, request: web.Request, body: JSON) -> str:
+    if body.get("forged"):
+        return emulator.forge_press(
+            body["user_id"], body["chat_id"], body["message_id"], body["data"]
+        )
+    return emulator.press(
+        body["user_id"], body["chat_id"], body.get("message_id"), body.get("text"), body.get("data")
+    )
+
+
+async def driver_messages(emulator: Emulator, request: web.Request, body: JSON) -> list[JSON]:
+    chat = emulator.chats.get(int(request.match_info["chat_id"]))
+    if chat is None:
+        raise bad_request("chat not found")
+    return [stored.to_driver() for stored in chat.messages.values()]
+
+
+async def driver_callback(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    query = emulator.callback_queries.get(request.match_info["query_id"])
+    if query is None:
+        raise bad_request("no such callback query")
+    return {"answered": query.answered, "answer": query.answer}
+
+
+async def driver_calls(emulator: Emulator, request: web.Request, body: JSON) -> list[JSON]:
+    method = request.query.get("method")
+    since = int(request.query.get("since", "0"))
+    return [
+        call
+        for call in emulator.calls
+        if call["n"] > since and (method is None or call["method"] == method)
+    ]
+
+
+async def driver_state(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    return {
+        "bot": emulator.bot.to_api(),
+        "pending_updates": emulator.pending_update_count,
+        "webhook": emulator.webhook,
+        "call_count": emulator.call_count,
+        "chats": [chat.to_api() for chat in emulator.chats.values() if chat.type != "private"],
+        "commands": [
+            {"scope": scope, "language_code": language, "commands": commands}
+            for (scope, language), commands in emulator.commands.items()
+        ],
+    }
+
+
+async def driver_faults(emulator: Emulator, request: web.Request, body: JSON) -> bool:
+    methods = body.get("methods")
+    emulator.faults.append(
+        Fault(
+            body.get("mode", "error"),
+            int(body.get("count", 1)),
+            set(methods) if methods else None,
+            int(body.get("status", 500)),
+            float(body.get("delay", 30.0)),
+        )
+    )
+    return True
+
+
+async def driver_flood(emulator: Emulator, request: web.Request, body: JSON) -> bool:
+    emulator.flood = FloodLimits(
+        body.get("per_chat_per_second"),
+        body.get("per_group_per_minute"),
+        body.get("overall_per_second"),
+    )
+    return True
+
+
+async def driver_block(emulator: Emulator, request: web.Request, body: JSON) -> bool:
+    emulator.users[body["user_id"]].blocked_bot = bool(body.get("blocked", True))
+    return True
+
+
+async def driver_migrate(emulator: Emulator, request: web.Request, body: JSON) -> int:
+    return emulator.migrate(body["chat_id"])
+
+
+async def driver_clock(emulator: Emulator, request: web.Request, body: JSON) -> float:
+    emulator.clock.offset += float(body.get("advance", 0))
+    return emulator.clock.now()
+
+
+async def driver_wait(emulator: Emulator, request: web.Request, body: JSON) -> bool:
+    await emulator.wait_for_change(min(float(body.get("timeout", 1.0)), 30.0))
+    return True
+
+
+def create_app(emulator: Emulator) -> web.Application:
+    app = web.Application(client_max_size=60 * 1024 * 1024)
+    app[EMULATOR_KEY] = emulator
+    app.router.add_route("*", "/bot{token}/{method}", bot_api)
+    app.router.add_get("/file/bot{token}/{path:.+}", download)
+    driver_routes = {
+        "users": driver_add_user,
+        "chats": driver_add_chat,
+        "members": driver_set_member,
+        "send": driver_send,
+        "edit": driver_edit,
+        "press": driver_press,
+        "faults": driver_faults,
+        "flood": driver_flood,
+        "block": driver_block,
+        "migrate": driver_migrate,
+        "clock": driver_clock,
+        "wait": driver_wait,
+    }
+    for name, handler in driver_routes.items():
+        app.router.add_post(f"/driver/{name}", _driver(handler))
+    app.router.add_get("/driver/chats/{chat_id}/messages", _driver(driver_messages))
+    app.router.add_get("/driver/callbacks/{query_id}", _driver(driver_callback))
+    app.router.add_get("/driver/calls", _driver(driver_calls))
+    app.router.add_get("/driver/state", _driver(driver_state))
+    return app
+
+
+class EmulatorServer:
+    """Runs an Emulator's HTTP server on loopback."""
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.emulator = emulator
+        self.host = host
+        self.port = port
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(
+            create_app(self.emulator), access_log=None, shutdown_timeout=1.0
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:
+            self.port = int(self._runner.addresses[0][1])
+        return self.url
+
+    async def stop(self) -> None:
+        await self.emulator.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None

@@ -1,0 +1,80 @@
+"""Fixtures: the emulator on loopback, its driver, and the real Application polling it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, start_application, stop_application
+from bot.config import Settings
+from bot.context import BotApplication
+from bot.sandbox.driver import Driver
+from bot.sandbox.emulator import Emulator
+from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed
+from bot.sandbox.server import EmulatorServer
+
+TOKEN = SANDBOX_TOKEN
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    """A seeded Telegram: moderator group, channel, a few people."""
+    emulator = Emulator(TOKEN)
+    seed(emulator)
+    yield emulator
+
+
+@pytest.fixture
+async def server(emulator: Emulator) -> AsyncIterator[EmulatorServer]:
+    server = EmulatorServer(emulator)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def driver(server: EmulatorServer) -> AsyncIterator[Driver]:
+    async with Driver(server.url) as driver:
+        yield driver
+
+
+@pytest.fixture
+def settings(tmp_path: Path, server: EmulatorServer) -> Settings:
+    return Settings(
+        bot_token=TOKEN,
+        moderator_chat_id=MODERATOR_GROUP_ID,
+        channel_id=CHANNEL_ID,
+        database_path=tmp_path / "bot.sqlite3",
+        telegram_api_url=server.url,
+        default_language="en",
+    )
+
+
+BotStarter = Callable[[], Awaitable[BotApplication]]
+
+
+@pytest.fixture
+async def start_bot(settings: Settings) -> AsyncIterator[BotStarter]:
+    """Start the real bot (again, for restart tests); every started bot is stopped at the end."""
+    running: list[BotApplication] = []
+
+    async def starter() -> BotApplication:
+        for application in running:
+            if application.running:
+                await stop_application(application)
+        application = build_application(settings)
+        await start_application(application, poll_timeout=2)
+        running.append(application)
+        return application
+
+    yield starter
+    for application in running:
+        if application.running:
+            await stop_application(application)
+
+
+@pytest.fixture
+async def bot(start_bot: BotStarter) -> BotApplication:
+    return await start_bot()
