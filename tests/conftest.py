@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed
 from bot.sandbox.server import EmulatorServer
 
 TOKEN = SANDBOX_TOKEN
+# PTB 22 warns that retry_after becomes a timedelta; opt in, as the bot does.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture

@@ -881,6 +881,7 @@ class Emulator:
             "limited_gifts": False,
             "unique_gifts": False,
             "premium_subscription": False,
+            "gifts_from_channels": False,
         }
         if chat.pinned_message_id and chat.pinned_message_id in chat.messages:
             data["pinned_message"] = chat.messages[chat.pinned_message_id].data

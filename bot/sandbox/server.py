@@ -7,7 +7,7 @@ import json
 import logging
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.sandbox.emulator import Emulator, FloodLimits, Fault, Upload
 from bot.sandbox.world import JSON, ApiError, bad_request
@@ -29,7 +29,7 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     elif content_type == "multipart/form-data":
         reader = await request.multipart()
         async for part in reader:
-            if not isinstance(part, web.BodyPartReader) or part.name is None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
             data = await part.read()
             if part.filename is not None:
