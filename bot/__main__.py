@@ -15,7 +15,10 @@ EXIT_SETTINGS = 2
 
 
 def _settings_epilog() -> str:
-    rows = [f"  {name:<18} {meaning} [{default or 'required for run'}]" for name, meaning, default in SETTINGS_HELP]
+    rows = [
+        f"  {name:<18} {meaning} [{default or 'required for run'}]"
+        for name, meaning, default in SETTINGS_HELP
+    ]
     return (
         "commands:\n"
         "  run        serve the bot by long polling (needs BOT_TOKEN, MODERATOR_CHAT_ID, "
@@ -54,22 +57,29 @@ def run() -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_SETTINGS
     configure_logging(settings.log_level, [settings.bot_token])
-    from bot.app import build_application  # noqa: PLC0415 - keeps `--help` fast
+    from bot.app import build_application
 
     try:
         application = build_application(settings)
     except CatalogError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query",
-                                             "channel_post", "my_chat_member"])
+    application.run_polling(
+        allowed_updates=[
+            "message",
+            "edited_message",
+            "callback_query",
+            "channel_post",
+            "my_chat_member",
+        ]
+    )
     return 0
 
 
 def sandbox(port: int, database: Path) -> int:
     env = environment()
     configure_logging(env.get("LOG_LEVEL", "INFO").upper(), [])
-    from bot.sandbox.run import run_sandbox  # noqa: PLC0415
+    from bot.sandbox.run import run_sandbox
 
     default_language = env.get("DEFAULT_LANGUAGE", "en")
     if default_language not in LANGUAGES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -46,7 +47,8 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
     keys = PersonKeys(load_or_create_key(settings.secret_key, settings.key_file))
     bot_data = BotData(settings=settings, i18n=i18n, letters=letters, keys=keys)
     base = settings.telegram_api_url
-    application: BotApplication = (
+    application = cast(
+        BotApplication,
         ApplicationBuilder()
         .token(settings.bot_token)
         .base_url(f"{base}/bot")
@@ -58,11 +60,14 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
             )
         )
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .context_types(ContextTypes(context=BotContext, bot_data=lambda: bot_data))
+        # PTB calls bot_data() once to make the application's bot_data: hand it ours.
+        .context_types(
+            ContextTypes(context=BotContext, bot_data=cast(type[BotData], lambda: bot_data))
+        )
         .get_updates_read_timeout(POLL_TIMEOUT + 5)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
+        .build(),
     )
     add_handlers(application)
     return application
@@ -83,7 +88,9 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("language", show_language_picker, private))
     application.add_handler(CommandHandler("help", show_help, private))
     application.add_handler(
-        CallbackQueryHandler(letter_button, pattern=callback_data.of_kind(callback_data.READ_LETTER))
+        CallbackQueryHandler(
+            letter_button, pattern=callback_data.of_kind(callback_data.READ_LETTER)
+        )
     )
     application.add_handler(
         CallbackQueryHandler(
@@ -175,9 +182,7 @@ async def start_application(application: BotApplication, poll_timeout: int = POL
     if application.post_init is not None:
         await application.post_init(application)
     assert application.updater is not None
-    await application.updater.start_polling(
-        timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-    )
+    await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
     await application.start()
 
 

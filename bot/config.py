@@ -42,12 +42,10 @@ class Settings:
     secret_key: str | None = None
 
     def __repr__(self) -> str:
-        # The token must never reach a log or a traceback.
-        return (
-            f"Settings(moderator_chat_id={self.moderator_chat_id}, channel_id={self.channel_id!r}, "
-            f"database_path={str(self.database_path)!r}, telegram_api_url="
-            f"{self.telegram_api_url!r}, default_language={self.default_language!r})"
-        )
+        # The token and the secret key must never reach a log or a traceback.
+        shown = ("moderator_chat_id", "channel_id", "database_path", "telegram_api_url")
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        return f"Settings({fields})"
 
     @property
     def key_file(self) -> Path:
@@ -105,7 +103,9 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
         )
     log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
     if log_level not in LOG_LEVELS:
-        raise SettingsError(f"LOG_LEVEL is not a logging level: use one of {', '.join(LOG_LEVELS)}.")
+        raise SettingsError(
+            f"LOG_LEVEL is not a logging level: use one of {', '.join(LOG_LEVELS)}."
+        )
     secret = env.get("SECRET_KEY", "").strip() or None
     if secret is not None and len(secret) < 32:
         raise SettingsError(

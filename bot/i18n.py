@@ -24,6 +24,18 @@ DOMAIN = "bot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 
+# Babel formats with the locale's symbols but always with Latin digits; these are the
+# digits of the CLDR numbering systems our languages use by default.
+_NATIVE_DIGITS = {"arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}
+
+
+def native_digits(text: str, language: str) -> str:
+    """Write Latin digits in the language's default numbering system (Persian: ۱۲۳)."""
+    system = Locale.parse(language).default_numbering_system
+    digits = _NATIVE_DIGITS.get(system)
+    return text.translate(str.maketrans("0123456789", digits)) if digits else text
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, where the language is known."""
     return message
@@ -64,10 +76,13 @@ class Translator:
         return self.translations.ngettext(singular, plural, count)
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.language)
+        formatted = format_decimal(value, locale=self.language, numbering_system="default")
+        return native_digits(formatted, self.language)
 
     def date(self, value: dt.date) -> str:
-        return format_date(value, format="long", locale=self.language)
+        return native_digits(
+            format_date(value, format="long", locale=self.language), self.language
+        )
 
     @property
     def rtl(self) -> bool:

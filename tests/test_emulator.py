@@ -10,8 +10,13 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from telegram import Bot, ChatMemberAdministrator, ChatMemberOwner, InlineKeyboardButton
-from telegram import InlineKeyboardMarkup
+from telegram import (
+    Bot,
+    ChatMemberAdministrator,
+    ChatMemberOwner,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.sandbox.driver import Driver, DriverError
@@ -61,7 +66,9 @@ async def person(driver: Driver) -> JSON:
 # ----------------------------------------------------------------- text limits
 
 
-async def test_text_of_4096_characters_is_accepted_and_4097_refused(api: Api, person: JSON) -> None:
+async def test_text_of_4096_characters_is_accepted_and_4097_refused(
+    api: Api, person: JSON
+) -> None:
     sent = await api.ok("sendMessage", chat_id=person["id"], text="x" * 4096)
     assert len(sent["text"]) == 4096
     status, body = await api("sendMessage", chat_id=person["id"], text="x" * 4097)
@@ -176,9 +183,13 @@ async def test_html_becomes_text_and_entities(api: Api, person: JSON) -> None:
 
 async def test_an_identical_edit_is_not_modified(api: Api, ptb: Bot, person: JSON) -> None:
     sent = await api.ok("sendMessage", chat_id=person["id"], text="<i>same</i>", parse_mode="HTML")
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
-        await ptb.edit_message_text("<i>same</i>", person["id"], sent["message_id"], parse_mode="HTML")
-    edited = await ptb.edit_message_text("<b>same</b>", person["id"], sent["message_id"], parse_mode="HTML")
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await ptb.edit_message_text(
+            "<i>same</i>", person["id"], sent["message_id"], parse_mode="HTML"
+        )
+    edited = await ptb.edit_message_text(
+        "<b>same</b>", person["id"], sent["message_id"], parse_mode="HTML"
+    )
     assert edited.text == "same" and edited.edit_date is not None
 
 
@@ -264,7 +275,9 @@ async def test_a_migrated_group_answers_with_its_new_id(ptb: Bot, driver: Driver
     assert sent.chat.type == "supergroup"
 
 
-async def test_faults_answer_5xx_for_the_next_calls(ptb: Bot, driver: Driver, person: JSON) -> None:
+async def test_faults_answer_5xx_for_the_next_calls(
+    ptb: Bot, driver: Driver, person: JSON
+) -> None:
     await driver.faults(2, methods=["sendMessage"])
     for _ in range(2):
         with pytest.raises(NetworkError):
@@ -337,7 +350,9 @@ async def test_webhook_delivery_carries_the_secret_token(
     received: list[tuple[str | None, JSON]] = []
 
     async def hook(request: web.Request) -> web.Response:
-        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json()))
+        received.append(
+            (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
+        )
         return web.Response()
 
     app = web.Application()
@@ -349,7 +364,7 @@ async def test_webhook_delivery_carries_the_secret_token(
     port = runner.addresses[0][1]
     try:
         await api.ok("setWebhook", url=f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
-        status, body = await api("getUpdates")
+        status, _ = await api("getUpdates")
         assert status == 409
         await driver.send(person["id"], "via webhook")
         await driver.wait_for(lambda: _true_if(received), what="the webhook")
@@ -439,7 +454,7 @@ async def test_channel_posting_and_pinning_need_rights(ptb: Bot, driver: Driver)
     assert (await ptb.get_chat(CHANNEL_ID)).pinned_message.text == "counter: 1"
     group = await driver.add_chat("supergroup", "Plain", bot_status="member")
     in_group = await ptb.send_message(group["id"], "hi")
-    with pytest.raises(BadRequest, match="(?i)not enough rights"):
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights"):
         await ptb.pin_chat_message(group["id"], in_group.message_id)
 
 
@@ -449,7 +464,9 @@ async def test_chat_action_is_validated(ptb: Bot, person: JSON) -> None:
         await ptb.send_chat_action(person["id"], "dancing")
 
 
-async def test_inline_keyboards_are_kept_on_the_message(ptb: Bot, driver: Driver, person: JSON) -> None:
+async def test_inline_keyboards_are_kept_on_the_message(
+    ptb: Bot, driver: Driver, person: JSON
+) -> None:
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Yes", callback_data="v1:yes")]])
     sent = await ptb.send_message(person["id"], "Sure?", reply_markup=markup)
     [shown] = await driver.bot_messages(person["id"])

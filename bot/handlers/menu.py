@@ -22,7 +22,8 @@ def menu_keyboard(t: Translator) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    t.gettext("Read the letter"), callback_data=callback_data.build(callback_data.READ_LETTER)
+                    t.gettext("Read the letter"),
+                    callback_data=callback_data.build(callback_data.READ_LETTER),
                 )
             ],
             [

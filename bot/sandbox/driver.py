@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 
@@ -41,17 +41,25 @@ class Driver:
             raise DriverError(answer.get("description", "driver request failed"))
         return answer["result"]
 
+    async def _object(self, method: str, path: str, body: JSON | None = None) -> JSON:
+        return cast(JSON, await self._request(method, path, body))
+
+    async def _objects(self, method: str, path: str, body: JSON | None = None) -> list[JSON]:
+        return cast(list[JSON], await self._request(method, path, body))
+
     # --------------------------------------------------------------- the world
 
     async def add_user(
         self, first_name: str = "Supporter", language_code: str | None = "en", **extra: Any
     ) -> JSON:
-        return await self._request(
-            "POST", "/driver/users", {"first_name": first_name, "language_code": language_code, **extra}
+        return await self._object(
+            "POST",
+            "/driver/users",
+            {"first_name": first_name, "language_code": language_code, **extra},
         )
 
     async def add_chat(self, kind: str, title: str, **extra: Any) -> JSON:
-        return await self._request("POST", "/driver/chats", {"type": kind, "title": title, **extra})
+        return await self._object("POST", "/driver/chats", {"type": kind, "title": title, **extra})
 
     async def set_member(
         self, chat_id: int, user_id: int, status: str, rights: dict[str, bool] | None = None
@@ -75,13 +83,15 @@ class Driver:
         await self._request("POST", "/driver/clock", {"advance": seconds})
 
     async def state(self) -> JSON:
-        return await self._request("GET", "/driver/state")
+        return await self._object("GET", "/driver/state")
 
     # ------------------------------------------------------------ acting as people
 
-    async def send(self, user_id: int, text: str, chat_id: int | None = None, **extra: Any) -> JSON:
+    async def send(
+        self, user_id: int, text: str, chat_id: int | None = None, **extra: Any
+    ) -> JSON:
         body = {"user_id": user_id, "chat_id": chat_id, "kind": "text", "text": text, **extra}
-        return await self._request("POST", "/driver/send", body)
+        return await self._object("POST", "/driver/send", body)
 
     async def send_media(
         self,
@@ -98,17 +108,17 @@ class Driver:
             "data": base64.b64encode(data).decode("ascii"),
             **extra,
         }
-        return await self._request("POST", "/driver/send", body)
+        return await self._object("POST", "/driver/send", body)
 
     async def send_other(self, user_id: int, kind: str, **fields: Any) -> JSON:
         """Send a location, contact or poll."""
-        return await self._request(
+        return await self._object(
             "POST", "/driver/send", {"user_id": user_id, "kind": kind, **fields}
         )
 
     async def edit(self, user_id: int, chat_id: int, message_id: int, text: str) -> JSON:
         body = {"user_id": user_id, "chat_id": chat_id, "message_id": message_id, "text": text}
-        return await self._request("POST", "/driver/edit", body)
+        return await self._object("POST", "/driver/edit", body)
 
     async def press(
         self,
@@ -147,15 +157,17 @@ class Driver:
 
     async def bot_messages(self, chat_id: int, after: int = 0) -> list[JSON]:
         return [
-            m for m in await self.messages(chat_id) if m["sender"] == "bot" and m["message_id"] > after
+            m
+            for m in await self.messages(chat_id)
+            if m["sender"] == "bot" and m["message_id"] > after
         ]
 
     async def callback_answer(self, query_id: str) -> JSON:
-        return await self._request("GET", f"/driver/callbacks/{query_id}")
+        return await self._object("GET", f"/driver/callbacks/{query_id}")
 
     async def calls(self, method: str | None = None, since: int = 0) -> list[JSON]:
         query = f"?since={since}" + (f"&method={method}" if method else "")
-        return await self._request("GET", "/driver/calls" + query)
+        return await self._objects("GET", "/driver/calls" + query)
 
     async def wait_for(
         self, probe: Callable[[], Any], timeout: float = 10.0, what: str = "the bot"

@@ -125,15 +125,15 @@ class Params:
     def raw(self, name: str) -> Any:
         return self.values.get(name)
 
-    def str(self, name: str, required: bool = False) -> str | None:
+    def string(self, name: str, required: bool = False) -> str | None:
         value = self.values.get(name)
         if value is None or isinstance(value, Upload):
             if required:
-                raise bad_request(f"{name} is empty" if value == "" else f"{name} is required")
+                raise bad_request(f"{name} is required")
             return None
         return value if isinstance(value, str) else json.dumps(value)
 
-    def int(self, name: str, required: bool = False) -> int | None:
+    def integer(self, name: str, required: bool = False) -> int | None:
         value = self.values.get(name)
         if value in (None, ""):
             if required:
@@ -144,11 +144,11 @@ class Params:
         except (TypeError, ValueError):
             raise bad_request(f"invalid {name} specified") from None
 
-    def bool(self, name: str) -> bool:
+    def flag(self, name: str) -> bool:
         value = self.values.get(name)
         return value is True or (isinstance(value, str) and value.lower() == "true")
 
-    def json(self, name: str) -> Any:
+    def decoded(self, name: str) -> Any:
         value = self.values.get(name)
         if isinstance(value, str):
             try:
@@ -279,7 +279,9 @@ class Emulator:
 
     def _check_flood(self, params: Params) -> None:
         flood = self.flood
-        if not (flood.per_chat_per_second or flood.per_group_per_minute or flood.overall_per_second):
+        if not (
+            flood.per_chat_per_second or flood.per_group_per_minute or flood.overall_per_second
+        ):
             return
         now = self.clock.now()
         chat = self._chat_or_none(params.raw("chat_id"))
@@ -400,12 +402,12 @@ class Emulator:
                 "Conflict: can't use getUpdates method while webhook is active; use "
                 "deleteWebhook to delete the webhook first",
             )
-        offset = params.int("offset")
-        limit = params.int("limit") or 100
+        offset = params.integer("offset")
+        limit = params.integer("limit") or 100
         if not 1 <= limit <= 100:
             limit = 100
-        timeout = max(0, params.int("timeout") or 0)
-        allowed = params.json("allowed_updates")
+        timeout = max(0, params.integer("timeout") or 0)
+        allowed = params.decoded("allowed_updates")
         if isinstance(allowed, list):
             self.allowed_updates = set(allowed) if allowed else None
         self._poll_generation += 1
@@ -443,20 +445,22 @@ class Emulator:
         return any(kind in update for kind in allowed)
 
     async def set_webhook(self, params: Params) -> bool:
-        url = params.str("url") or ""
+        url = params.string("url") or ""
         if not url:
             return await self.delete_webhook(params)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+            raise bad_request(
+                "bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+            )
         if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
             raise bad_request("bad webhook: the emulator delivers only to loopback addresses")
-        secret = params.str("secret_token")
+        secret = params.string("secret_token")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise bad_request("bad webhook: secret token contains unallowed characters")
-        if params.bool("drop_pending_updates"):
+        if params.flag("drop_pending_updates"):
             self._updates.clear()
-        allowed = params.json("allowed_updates")
+        allowed = params.decoded("allowed_updates")
         if isinstance(allowed, list):
             self.allowed_updates = set(allowed) if allowed else None
         self.webhook = {"url": url, "secret_token": secret, "last_error": None}
@@ -468,7 +472,7 @@ class Emulator:
 
     async def delete_webhook(self, params: Params) -> bool:
         self.webhook = None
-        if params.bool("drop_pending_updates"):
+        if params.flag("drop_pending_updates"):
             self._updates.clear()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
@@ -502,7 +506,10 @@ class Emulator:
                     headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
                 try:
                     async with session.post(
-                        self.webhook["url"], json=update, headers=headers, timeout=10
+                        self.webhook["url"],
+                        json=update,
+                        headers=headers,
+                        timeout=aiohttp.ClientTimeout(total=10),
                     ) as response:
                         ok = 200 <= response.status < 300
                         error = f"Wrong response from the webhook: {response.status}"
@@ -521,12 +528,12 @@ class Emulator:
     def _text_and_entities(
         self, params: Params, field_name: str, limit: int, required: bool
     ) -> tuple[str | None, list[JSON] | None]:
-        source = params.str(field_name)
+        source = params.string(field_name)
         if source is None or source == "":
             if required:
                 raise bad_request("message text is empty")
             return None, None
-        mode = (params.str("parse_mode") or "").lower()
+        mode = (params.string("parse_mode") or "").lower()
         entities: list[JSON] | None
         if mode == "html":
             try:
@@ -540,7 +547,7 @@ class Emulator:
             raise bad_request(f"unsupported parse_mode {mode}")
         else:
             text = source
-            given = params.json("entities" if field_name == "text" else "caption_entities")
+            given = params.decoded("entities" if field_name == "text" else "caption_entities")
             entities = given or None
         stripped = text.strip()
         if not stripped:
@@ -553,13 +560,13 @@ class Emulator:
             raise bad_request(f"{kind} is too long")
         if stripped != text and entities:
             shift = utf16_length(text) - utf16_length(text.lstrip())
-            entities = [{**e, "offset": int(e["offset"]) - shift} for e in entities]
+            entities = [{**e, "offset": int(str(e["offset"])) - shift} for e in entities]
             entities = [e for e in entities if e["offset"] >= 0 and e["length"] > 0]
         return stripped, entities
 
     def _reply_markup(self, params: Params) -> tuple[JSON | None, JSON | None]:
         """Return (inline markup kept on the message, reply keyboard shown to the person)."""
-        markup = params.json("reply_markup")
+        markup = params.decoded("reply_markup")
         if markup is None:
             return None, None
         if not isinstance(markup, dict):
@@ -606,8 +613,8 @@ class Emulator:
         return stored
 
     def _reply_to(self, chat: Chat, params: Params) -> JSON:
-        reply_id = params.int("reply_to_message_id")
-        reply_parameters = params.json("reply_parameters")
+        reply_id = params.integer("reply_to_message_id")
+        reply_parameters = params.decoded("reply_parameters")
         if isinstance(reply_parameters, dict):
             reply_id = int(reply_parameters.get("message_id", 0))
         if not reply_id:
@@ -663,7 +670,7 @@ class Emulator:
     async def _send_media(self, params: Params, kind: str) -> JSON:
         chat = self._chat(params.raw("chat_id"))
         stored = self._input_file(params, kind, kind)
-        content: JSON = {kind: self.files.media_json(stored, params.int("duration") or 1)}
+        content: JSON = {kind: self.files.media_json(stored, params.integer("duration") or 1)}
         if kind != "video_note":
             caption, entities = self._text_and_entities(
                 params, "caption", MAX_CAPTION, required=False
@@ -692,7 +699,7 @@ class Emulator:
     async def copy_message(self, params: Params) -> JSON:
         chat = self._chat(params.raw("chat_id"))
         source_chat = self._chat(params.raw("from_chat_id"), for_sending=False)
-        source = self._message(source_chat, params.int("message_id"), "copy")
+        source = self._message(source_chat, params.integer("message_id"), "copy")
         content = _content_of(source.data)
         if not content:
             raise bad_request("message can't be copied")
@@ -710,7 +717,7 @@ class Emulator:
     async def forward_message(self, params: Params) -> JSON:
         chat = self._chat(params.raw("chat_id"))
         source_chat = self._chat(params.raw("from_chat_id"), for_sending=False)
-        source = self._message(source_chat, params.int("message_id"), "forward")
+        source = self._message(source_chat, params.integer("message_id"), "forward")
         content = _content_of(source.data)
         if not content:
             raise bad_request("message can't be forwarded")
@@ -733,7 +740,7 @@ class Emulator:
         if "inline_message_id" in params:
             raise bad_request("the emulator does not support inline messages")
         chat = self._chat(params.raw("chat_id"), for_sending=False)
-        stored = self._message(chat, params.int("message_id"), "edit")
+        stored = self._message(chat, params.integer("message_id"), "edit")
         if stored.sender != "bot":
             raise bad_request("message can't be edited")
         return chat, stored
@@ -772,9 +779,7 @@ class Emulator:
             raise bad_request("there is no caption in the message to edit")
         caption, entities = self._text_and_entities(params, "caption", MAX_CAPTION, False)
         inline, _ = self._reply_markup(params)
-        return self._apply_edit(
-            stored, {"caption": caption, "caption_entities": entities}, inline
-        )
+        return self._apply_edit(stored, {"caption": caption, "caption_entities": entities}, inline)
 
     async def edit_message_reply_markup(self, params: Params) -> JSON:
         _, stored = self._editable(params)
@@ -783,12 +788,12 @@ class Emulator:
 
     async def delete_message(self, params: Params) -> bool:
         chat = self._chat(params.raw("chat_id"), for_sending=False)
-        self._delete_one(chat, params.int("message_id"))
+        self._delete_one(chat, params.integer("message_id"))
         return True
 
     async def delete_messages(self, params: Params) -> bool:
         chat = self._chat(params.raw("chat_id"), for_sending=False)
-        ids = params.json("message_ids")
+        ids = params.decoded("message_ids")
         if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
             raise bad_request("message_ids must be a list of 1-100 ids")
         for message_id in ids:
@@ -801,18 +806,15 @@ class Emulator:
         too_old = self.clock.now() - stored.data["date"] > DELETE_WINDOW
         own = stored.sender == "bot"
         member = chat.members.get(self.bot.id)
-        allowed = (
-            (own or chat.type == "private")
-            and not too_old
-            or (chat.type != "private" and member is not None)
-            and member.can("can_delete_messages")
+        allowed = ((own or chat.type == "private") and not too_old) or (
+            (chat.type != "private" and member is not None) and member.can("can_delete_messages")
         )
         if not allowed:
             raise bad_request("message can't be deleted")
         stored.deleted = True
 
     async def answer_callback_query(self, params: Params) -> bool:
-        query = self.callback_queries.get(params.str("callback_query_id") or "")
+        query = self.callback_queries.get(params.string("callback_query_id") or "")
         if (
             query is None
             or query.answered
@@ -821,17 +823,17 @@ class Emulator:
             raise bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
-        text = params.str("text")
+        text = params.string("text")
         if text is not None and len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         query.answered = True
-        query.answer = {"text": text, "show_alert": params.bool("show_alert")}
+        query.answer = {"text": text, "show_alert": params.flag("show_alert")}
         return True
 
     # ------------------------------------------------------------ files, chats
 
     async def get_file(self, params: Params) -> JSON:
-        stored = self.files.get(params.str("file_id") or "")
+        stored = self.files.get(params.string("file_id") or "")
         if stored is None:
             raise bad_request("invalid file_id")
         return {
@@ -842,7 +844,7 @@ class Emulator:
         }
 
     async def set_my_commands(self, params: Params) -> bool:
-        commands = params.json("commands")
+        commands = params.decoded("commands")
         if not isinstance(commands, list) or len(commands) > 100:
             raise bad_request("commands must be a list of at most 100 commands")
         for command in commands:
@@ -863,10 +865,10 @@ class Emulator:
         return True
 
     def _command_key(self, params: Params) -> tuple[str, str]:
-        language = params.str("language_code") or ""
+        language = params.string("language_code") or ""
         if language and not re.fullmatch(r"[a-z]{2}", language):
             raise bad_request("invalid language code specified")
-        scope = params.json("scope") or {"type": "default"}
+        scope = params.decoded("scope") or {"type": "default"}
         scope_name = str(scope.get("type", "default"))
         if "chat_id" in scope:
             scope_name += f":{scope['chat_id']}"
@@ -901,7 +903,10 @@ class Emulator:
         elif member.status == "administrator":
             data.update(can_be_edited=False, is_anonymous=False)
             for right in ADMIN_RIGHTS:
-                if chat.type == "channel" or right not in ("can_post_messages", "can_edit_messages"):
+                if chat.type == "channel" or right not in (
+                    "can_post_messages",
+                    "can_edit_messages",
+                ):
                     data[right] = bool(member.rights.get(right, False))
         elif member.status == "restricted":
             data.update(
@@ -934,7 +939,7 @@ class Emulator:
 
     async def get_chat_member(self, params: Params) -> JSON:
         chat = self._chat(params.raw("chat_id"), for_sending=False)
-        return self._member_json(chat, params.int("user_id", required=True) or 0)
+        return self._member_json(chat, params.integer("user_id", required=True) or 0)
 
     async def get_chat_administrators(self, params: Params) -> list[JSON]:
         chat = self._chat(params.raw("chat_id"), for_sending=False)
@@ -948,10 +953,10 @@ class Emulator:
 
     async def pin_chat_message(self, params: Params) -> bool:
         chat = self._chat(params.raw("chat_id"), for_sending=False)
-        self._message(chat, params.int("message_id"), "pin")
+        self._message(chat, params.integer("message_id"), "pin")
         if chat.type != "private" and not chat.members[self.bot.id].can("can_pin_messages"):
             raise bad_request("not enough rights to manage pinned messages in the chat")
-        chat.pinned_message_id = params.int("message_id")
+        chat.pinned_message_id = params.integer("message_id")
         return True
 
     async def unpin_chat_message(self, params: Params) -> bool:
@@ -961,7 +966,7 @@ class Emulator:
 
     async def send_chat_action(self, params: Params) -> bool:
         self._chat(params.raw("chat_id"))
-        if params.str("action") not in CHAT_ACTIONS:
+        if params.string("action") not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True
 
@@ -976,7 +981,9 @@ class Emulator:
         user_id: int | None = None,
     ) -> User:
         """Create a person with a private chat with the bot."""
-        user = User(user_id or next(self._user_ids), first_name, last_name, username, language_code)
+        user = User(
+            user_id or next(self._user_ids), first_name, last_name, username, language_code
+        )
         self.users[user.id] = user
         self.chats[user.id] = Chat(user.id, "private", first_name=first_name, username=username)
         return user
@@ -1160,7 +1167,9 @@ class Emulator:
 def _check_inline_button(button: Any) -> None:
     if not isinstance(button, dict) or not button.get("text"):
         raise bad_request("can't parse inline keyboard button: Text buttons are unallowed")
-    kinds = [k for k in ("callback_data", "url", "switch_inline_query", "copy_text") if k in button]
+    kinds = [
+        k for k in ("callback_data", "url", "switch_inline_query", "copy_text") if k in button
+    ]
     if len(kinds) != 1:
         raise bad_request("can't parse inline keyboard button: exactly one action is required")
     data = button.get("callback_data")
@@ -1174,8 +1183,8 @@ def _check_inline_button(button: Any) -> None:
 
 
 def _content_of(data: JSON) -> JSON:
-    keys = ("text", "entities", "caption", "caption_entities", *MEDIA_KINDS, "sticker")
-    keys += ("location", "contact", "poll")
+    keys = ["text", "entities", "caption", "caption_entities", *MEDIA_KINDS]
+    keys += ["sticker", "location", "contact", "poll"]
     return {key: data[key] for key in keys if key in data}
 
 
@@ -1184,7 +1193,11 @@ def _auto_entities(text: str) -> list[JSON]:
     entities: list[JSON] = []
     for kind, pattern in (("bot_command", _COMMAND), ("mention", _MENTION), ("url", _URL)):
         for match in pattern.finditer(text):
-            if kind == "bot_command" and match.start() > 0 and not text[match.start() - 1].isspace():
+            if (
+                kind == "bot_command"
+                and match.start() > 0
+                and not text[match.start() - 1].isspace()
+            ):
                 continue
             offset = utf16_length(text[: match.start()])
             entities.append(

@@ -37,15 +37,22 @@ def seed(emulator: Emulator) -> dict[str, int]:
         "kim": emulator.add_user("Kim", user_id=30_003).id,
     }
     group = emulator.add_chat(
-        "supergroup", "Moderators", chat_id=MODERATOR_GROUP_ID, bot_status="administrator",
+        "supergroup",
+        "Moderators",
+        chat_id=MODERATOR_GROUP_ID,
+        bot_status="administrator",
         bot_rights=ADMIN_RIGHTS,
     )
     emulator.set_member(group.id, people["mina"], "creator")
     emulator.set_member(group.id, people["jonas"], "administrator", {"can_manage_chat": True})
     emulator.set_member(group.id, people["kim"], "member")
     emulator.add_chat(
-        "channel", "Solidarity", username=CHANNEL_USERNAME, chat_id=CHANNEL_ID,
-        bot_status="administrator", bot_rights=ADMIN_RIGHTS,
+        "channel",
+        "Solidarity",
+        username=CHANNEL_USERNAME,
+        chat_id=CHANNEL_ID,
+        bot_status="administrator",
+        bot_rights=ADMIN_RIGHTS,
     )
     return people
 
@@ -54,7 +61,7 @@ def instructions(url: str, people: dict[str, int]) -> str:
     sara = people["sara"]
     return f"""\
 Sandbox: a local Telegram at {url} with the bot running against it.
-  Supporters: Sara (id {sara}, Persian) and Alex (id {people['alex']}, English).
+  Supporters: Sara (id {sara}, Persian) and Alex (id {people["alex"]}, English).
   Moderator group {MODERATOR_GROUP_ID}: Mina (creator), Jonas (administrator), Kim (member).
   Channel @{CHANNEL_USERNAME} ({CHANNEL_ID}).
 Act as Sara:

@@ -1,4 +1,4 @@
-"""HTTP face of the emulator: the Bot API as Telegram serves it, file downloads, and the driver API."""
+"""HTTP face of the emulator: the Bot API as Telegram serves it, downloads, the driver API."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.sandbox.emulator import Emulator, FloodLimits, Fault, Upload
+from bot.sandbox.emulator import Emulator, Fault, FloodLimits, Upload
 from bot.sandbox.world import JSON, ApiError, bad_request
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,9 @@ async def download(request: web.Request) -> web.StreamResponse:
     stored = emulator.files.by_path(request.match_info["path"])
     if stored is None:
         return _error(ApiError(404, "Not Found"))
-    return web.Response(body=stored.data, content_type=stored.mime_type or "application/octet-stream")
+    return web.Response(
+        body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+    )
 
 
 # ------------------------------------------------------------------ driver API
@@ -189,7 +191,11 @@ async def driver_press(emulator: Emulator, request: web.Request, body: JSON) -> 
             body["user_id"], body["chat_id"], body["message_id"], body["data"]
         )
     return emulator.press(
-        body["user_id"], body["chat_id"], body.get("message_id"), body.get("text"), body.get("data")
+        body["user_id"],
+        body["chat_id"],
+        body.get("message_id"),
+        body.get("text"),
+        body.get("data"),
     )
 
 

@@ -22,7 +22,9 @@ _SIMPLE_TAGS = {
 }
 _ATTRIBUTE_TAGS = {"a", "span", "blockquote", "tg-emoji"}
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*>")
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*>"
+)
 _ATTRIBUTE = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 
 
@@ -49,7 +51,9 @@ def _entity_for(tag: str, attributes: dict[str, str], byte_offset: int) -> dict[
     if tag == "a":
         href = attributes.get("href")
         if not href:
-            raise EntityParseError(f"Can't parse entities: empty href at byte offset {byte_offset}")
+            raise EntityParseError(
+                f"Can't parse entities: empty href at byte offset {byte_offset}"
+            )
         return {"type": "text_link", "url": html.unescape(href)}
     if tag == "span":
         if attributes.get("class") != "tg-spoiler":
@@ -142,7 +146,8 @@ def parse_html(source: str) -> tuple[str, list[dict[str, object]]]:
         length += utf16_length(text)
     if stack:
         raise EntityParseError(
-            f'Can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1].tag}"'
+            "Can't parse entities: can't find end tag corresponding to start tag "
+            f'"{stack[-1].tag}"'
         )
     entities.sort(key=lambda entity: (entity["offset"], -int(str(entity["length"]))))
     return "".join(out), entities

@@ -1,0 +1,124 @@
+"""Settings: what is required, what is malformed, and the token never shown."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    SETTINGS_HELP,
+    Settings,
+    SettingsError,
+    environment,
+    load_settings,
+    read_dotenv,
+)
+from bot.i18n import LANGUAGES
+from bot.log import RedactSecrets
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456789:AAHvalid-looking_token_0123456789abcdef"
+GOOD = {"BOT_TOKEN": TOKEN, "MODERATOR_CHAT_ID": "-1001234567890", "CHANNEL_ID": "@campaign"}
+
+
+def run_bot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in GOOD and k != "TELEGRAM_API_URL"}
+    clean["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_token_exits_2_with_one_line_naming_it(tmp_path: Path) -> None:
+    result = run_bot(["run"], {}, tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]
+
+
+def test_a_malformed_token_is_named_but_never_shown(tmp_path: Path) -> None:
+    secret = "12345:not-a-real-token"
+    result = run_bot(["run"], {**GOOD, "BOT_TOKEN": secret}, tmp_path)
+    assert result.returncode == 2
+    assert "BOT_TOKEN is malformed" in result.stderr
+    assert secret not in result.stderr + result.stdout
+
+
+def test_help_documents_every_command_and_setting(tmp_path: Path) -> None:
+    result = run_bot(["--help"], {}, tmp_path)
+    assert result.returncode == 0
+    for name, _, _ in SETTINGS_HELP:
+        assert name in result.stdout
+    assert "run" in result.stdout and "sandbox" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "variable", "problem"),
+    [
+        ({"MODERATOR_CHAT_ID": ""}, "MODERATOR_CHAT_ID", "is not set"),
+        ({"MODERATOR_CHAT_ID": "moderators"}, "MODERATOR_CHAT_ID", "is malformed"),
+        ({"MODERATOR_CHAT_ID": "@moderators"}, "MODERATOR_CHAT_ID", "is malformed"),
+        ({"CHANNEL_ID": ""}, "CHANNEL_ID", "is not set"),
+        ({"CHANNEL_ID": "my channel"}, "CHANNEL_ID", "is malformed"),
+        ({"TELEGRAM_API_URL": "ftp://example"}, "TELEGRAM_API_URL", "is malformed"),
+        ({"DEFAULT_LANGUAGE": "xx"}, "DEFAULT_LANGUAGE", "is not a language"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", "is not a logging level"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY", "is too short"),
+    ],
+)
+def test_each_bad_setting_is_named(change: dict[str, str], variable: str, problem: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**GOOD, **change}, LANGUAGES)
+    message = str(raised.value)
+    assert message.startswith(f"{variable} {problem}")
+    assert "\n" not in message and TOKEN not in message
+
+
+def test_good_settings_and_defaults() -> None:
+    settings = load_settings({**GOOD, "CHANNEL_ID": "-100987", "LOG_LEVEL": "debug"}, LANGUAGES)
+    assert settings.moderator_chat_id == -1001234567890
+    assert settings.channel_id == -100987
+    assert settings.database_path == Path("data/bot.sqlite3")
+    assert settings.telegram_api_url == "https://api.telegram.org"
+    assert (settings.default_language, settings.log_level) == ("en", "DEBUG")
+    assert load_settings(GOOD, LANGUAGES).channel_id == "@campaign"
+    assert TOKEN not in repr(settings)
+
+
+def test_dotenv_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "# campaign settings\nexport BOT_TOKEN='from-file'\nLOG_LEVEL = WARNING\n\nJUNK\n",
+        encoding="utf-8",
+    )
+    assert read_dotenv(dotenv) == {"BOT_TOKEN": "from-file", "LOG_LEVEL": "WARNING"}
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    merged = environment(dotenv)
+    assert (merged["BOT_TOKEN"], merged["LOG_LEVEL"]) == ("from-file", "ERROR")
+
+
+def test_the_token_is_scrubbed_from_log_lines() -> None:
+    record = logging.LogRecord(
+        "httpx", logging.INFO, __file__, 1, "POST %s", (f"https://x/bot{TOKEN}/getMe",), None
+    )
+    RedactSecrets([TOKEN]).filter(record)
+    assert record.getMessage() == "POST https://x/bot[REDACTED]/getMe"
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings(TOKEN, -1, -2)
+    with pytest.raises(AttributeError):
+        settings.bot_token = "other"  # type: ignore[misc]

@@ -1,0 +1,85 @@
+"""Storage: the connection's settings, migrations, and the people repository."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.domain.identity import PersonKeys, load_or_create_key
+from bot.storage import Repositories, migrations
+from bot.storage.database import MigrationError, open_database, schema_version
+
+
+async def pragma(connection: aiosqlite.Connection, name: str) -> object:
+    async with connection.execute(f"PRAGMA {name}") as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
+async def test_open_sets_wal_foreign_keys_busy_timeout_and_migrates(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "bot.sqlite3"
+    connection = await open_database(path)
+    try:
+        assert path.is_file()
+        assert await pragma(connection, "journal_mode") == "wal"
+        assert await pragma(connection, "foreign_keys") == 1
+        assert await pragma(connection, "busy_timeout") == 5000
+        assert await schema_version(connection) == len(migrations.MIGRATIONS)
+    finally:
+        await connection.close()
+    again = await open_database(path)
+    async with again.execute("SELECT COUNT(*) FROM schema_version") as cursor:
+        assert await cursor.fetchone() == (len(migrations.MIGRATIONS),)
+    await again.close()
+
+
+async def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    connection = await open_database(tmp_path / "bot.sqlite3")
+    await connection.execute("INSERT INTO schema_version (version) VALUES (999)")
+    await connection.close()
+    with pytest.raises(MigrationError, match="newer than this code"):
+        await open_database(tmp_path / "bot.sqlite3")
+
+
+async def test_a_failing_migration_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = (*migrations.MIGRATIONS, ("CREATE TABLE half (id INTEGER)", "NOT SQL AT ALL"))
+    monkeypatch.setattr("bot.storage.database.MIGRATIONS", broken)
+    with pytest.raises(aiosqlite.OperationalError):
+        await open_database(tmp_path / "bot.sqlite3")
+    monkeypatch.undo()
+    connection = await open_database(tmp_path / "bot.sqlite3")
+    async with connection.execute("SELECT name FROM sqlite_master WHERE name = 'half'") as cursor:
+        assert await cursor.fetchone() is None
+    assert await schema_version(connection) == len(migrations.MIGRATIONS)
+    await connection.close()
+
+
+async def test_people_keep_their_language_choice(tmp_path: Path) -> None:
+    connection = await open_database(tmp_path / "bot.sqlite3")
+    people = Repositories.on(connection).people
+    assert await people.language_of("k1") is None
+    await people.choose_language("k1", "fa")
+    await people.choose_language("k1", "de")
+    assert await people.language_of("k1") == "de"
+    await people.forget("k1")
+    assert await people.language_of("k1") is None
+    await connection.close()
+
+
+def test_the_key_file_is_private_and_stable(tmp_path: Path) -> None:
+    key_file = tmp_path / "data" / "bot.key"
+    first = load_or_create_key(None, key_file)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert load_or_create_key(None, key_file) == first
+    keys = PersonKeys(first)
+    assert keys.of(42) == PersonKeys(first).of(42)
+    assert keys.of(42) != PersonKeys(b"another key").of(42)
+    assert "987654321" not in keys.of(987654321) and len(keys.of(42)) == 64
+    assert load_or_create_key("x" * 40, tmp_path / "unused.key") == b"x" * 40
+    assert not (tmp_path / "unused.key").exists()
