@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import cast
 
@@ -30,10 +31,14 @@ from bot.handlers.chats import chat_id
 from bot.handlers.language import choose_language, resolve_language, show_language_picker
 from bot.handlers.letter import letter_button, letter_command, letter_languages
 from bot.handlers.menu import COMMANDS
+from bot.handlers.privacy import clear_chat, forget, my_data
+from bot.handlers.reply import remember_incoming
+from bot.handlers.sign import CONVERSATION_TIMEOUT, signing_conversation, withdraw
 from bot.handlers.start import show_help, stale_button, start
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
 from bot.storage import Repositories
 from bot.storage.database import open_database
+from bot.storage.persistence import SqlitePersistence
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +70,7 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
             ContextTypes(context=BotContext, bot_data=cast(type[BotData], lambda: bot_data))
         )
         .get_updates_read_timeout(POLL_TIMEOUT + 5)
+        .persistence(SqlitePersistence(settings.database_path, max_age=CONVERSATION_TIMEOUT))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build(),
@@ -79,11 +85,29 @@ def add_handlers(application: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
     other_groups = filters.ChatType.GROUPS & ~filters.Chat(settings.moderator_chat_id)
 
-    # Before anything else: the language of this update.
+    # Before anything else: the language of this update, and the ids /clear needs.
     application.add_handler(TypeHandler(Update, resolve_language), group=-100)
+    application.add_handler(
+        MessageHandler(private & filters.UpdateType.MESSAGE, remember_incoming), group=-50
+    )
+
+    # Signing first: while someone is in the conversation, it answers everything they send.
+    application.add_handler(signing_conversation())
 
     # Supporters, in their private chat with the bot.
     application.add_handler(CommandHandler("start", start, private))
+    application.add_handler(CommandHandler("withdraw", withdraw, private))
+    application.add_handler(CommandHandler("mydata", my_data, private))
+    application.add_handler(CommandHandler("forget", forget, private))
+    application.add_handler(CommandHandler("clear", clear_chat, private))
+    for kind, callback in (
+        (callback_data.WITHDRAW, withdraw),
+        (callback_data.FORGET, forget),
+        (callback_data.CLEAR, clear_chat),
+    ):
+        application.add_handler(
+            CallbackQueryHandler(callback, pattern=callback_data.of_kind(kind))
+        )
     application.add_handler(CommandHandler("letter", letter_command, private))
     application.add_handler(CommandHandler("language", show_language_picker, private))
     application.add_handler(CommandHandler("help", show_help, private))
@@ -124,12 +148,22 @@ async def post_init(application: BotApplication) -> None:
     connection = await open_database(data.settings.database_path)
     data.repos = Repositories.on(connection)
     await register_commands(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(tidy_database, interval=600, first=600)
+
+
+async def tidy_database(context: BotContext) -> None:
+    """Drop message ids too old for /clear; fold the WAL so erased rows leave the files."""
+    repos = context.repos
+    await repos.chat_log.purge(int(time.time()))
+    await repos.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 async def post_shutdown(application: BotApplication) -> None:
     """Close the database."""
     data = application.bot_data
     if data.repos is not None:
+        await data.repos.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         await data.repos.connection.close()
         data.repos = None
 

@@ -21,6 +21,7 @@ SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
     ("DATABASE_PATH", "the SQLite file", "data/bot.sqlite3"),
     ("TELEGRAM_API_URL", "Bot API base URL (self-hosted server or the emulator)", TELEGRAM_URL),
     ("DEFAULT_LANGUAGE", "language when nothing better is known", "en"),
+    ("CHANNEL_LANGUAGE", "language of what is published in the channel", "en"),
     ("LOG_LEVEL", "logging level", "INFO"),
     ("SECRET_KEY", "key for hashing Telegram ids; else a key file beside the database", "(file)"),
 )
@@ -38,6 +39,7 @@ class Settings:
     database_path: Path = Path("data/bot.sqlite3")
     telegram_api_url: str = TELEGRAM_URL
     default_language: str = "en"
+    channel_language: str = "en"
     log_level: str = "INFO"
     secret_key: str | None = None
 
@@ -101,6 +103,12 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
             f"DEFAULT_LANGUAGE is not a language the bot speaks: use one of "
             f"{', '.join(languages)}."
         )
+    channel_language = env.get("CHANNEL_LANGUAGE", "").strip() or "en"
+    if channel_language not in languages:
+        raise SettingsError(
+            f"CHANNEL_LANGUAGE is not a language the bot speaks: use one of "
+            f"{', '.join(languages)}."
+        )
     log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
     if log_level not in LOG_LEVELS:
         raise SettingsError(
@@ -120,6 +128,7 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
         database_path=Path(database),
         telegram_api_url=api_url.rstrip("/"),
         default_language=default_language,
+        channel_language=channel_language,
         log_level=log_level,
         secret_key=secret,
     )

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.config import Settings
 from bot.domain.identity import PersonKeys
 from bot.domain.letter import LetterLibrary
+from bot.domain.signatures import SigningService
 from bot.i18n import I18n, Translator
 from bot.storage import Repositories
 
@@ -37,7 +38,7 @@ class BotData:
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """CallbackContext with the person's translator, resolved once per update."""
 
-    __slots__ = ("_translator",)
+    __slots__ = ("_translator", "person_key")
 
     def __init__(
         self,
@@ -47,6 +48,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self._translator: Translator | None = None
+        # The keyed hash of the person's Telegram id, set with the language for each update.
+        self.person_key: str | None = None
 
     @property
     def i18n(self) -> Translator:
@@ -57,6 +60,14 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
     def use_language(self, language: str) -> None:
         self._translator = self.bot_data.i18n.get(language)
+
+    @property
+    def channel_i18n(self) -> Translator:
+        """The language of what is published in the channel (CHANNEL_LANGUAGE)."""
+        return self.bot_data.i18n.get(self.bot_data.settings.channel_language)
+
+    def signing(self) -> SigningService:
+        return SigningService(self.repos.signatures, self.repos.contacts)
 
     @property
     def repos(self) -> Repositories:

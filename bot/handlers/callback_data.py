@@ -15,6 +15,12 @@ MAX_BYTES = 64
 READ_LETTER = "letter"  # argument: a language, or none for the person's own
 LETTER_LANGUAGES = "letters"  # the picker of letter languages
 LANGUAGE_PICKER = "lang"  # argument: a language to choose, or none for the picker
+SIGN = "sign"  # argument: none to begin, "change" to change one's signature
+SIGNING_STEP = "sg"  # argument: name, initial, anonymous, skip, confirm, change, cancel
+COUNTRY = "cty"  # argument: an ISO 3166 country code
+WITHDRAW = "wd"  # argument: none to ask, "yes" or "no"
+FORGET = "fgt"  # argument: none to ask, "yes" or "no"
+CLEAR = "clr"  # argument: none to ask, "yes" or "no"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.handlers import callback_data
 from bot.handlers.menu import menu_keyboard
+from bot.handlers.reply import say
 from bot.i18n import LANGUAGES, native_name
 
 
@@ -17,6 +18,7 @@ async def resolve_language(update: Update, context: BotContext) -> None:
         return
     data = context.bot_data
     key = data.keys.of(user.id)
+    context.person_key = key
     stored = data.language_cache.get(key)
     if stored is None:
         stored = await context.repos.people.language_of(key) or ""
@@ -43,10 +45,11 @@ async def show_language_picker(update: Update, context: BotContext) -> None:
     if chat is None:
         return
     t = context.i18n
-    await context.bot.send_message(
-        chat.id,
+    await say(
+        update,
+        context,
         t.gettext("Choose the language of the bot:"),
-        reply_markup=language_keyboard(t.language),
+        markup=language_keyboard(t.language),
     )
 
 
@@ -71,4 +74,4 @@ async def choose_language(update: Update, context: BotContext) -> None:
     t = context.i18n
     await query.answer()
     text = t.gettext("The bot now speaks {language}.").format(language=native_name(t.language))
-    await context.bot.send_message(chat.id, text, reply_markup=menu_keyboard(t))
+    await say(update, context, text, markup=menu_keyboard(t))

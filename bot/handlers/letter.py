@@ -7,6 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.handlers import callback_data
 from bot.handlers.menu import menu_keyboard
+from bot.handlers.reply import say
 from bot.i18n import native_name
 
 
@@ -19,9 +20,7 @@ async def send_letter(update: Update, context: BotContext, language: str | None 
     letter = letters.get(language if language in letters.languages else context.i18n.language)
     for index, part in enumerate(letter.parts):
         last = index == len(letter.parts) - 1
-        await context.bot.send_message(
-            chat.id, part, reply_markup=menu_keyboard(context.i18n) if last else None
-        )
+        await say(update, context, part, markup=menu_keyboard(context.i18n) if last else None)
 
 
 async def letter_command(update: Update, context: BotContext) -> None:
@@ -66,4 +65,4 @@ async def letter_languages(update: Update, context: BotContext) -> None:
         "The letter is available in {count} languages. Choose one:",
         count,
     ).format(count=t.number(count))
-    await context.bot.send_message(chat.id, text, reply_markup=letter_languages_keyboard(context))
+    await say(update, context, text, markup=letter_languages_keyboard(context))

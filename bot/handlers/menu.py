@@ -11,33 +11,29 @@ from bot.i18n import N_, Translator
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Start, and read the open letter")),
     ("letter", N_("Read the open letter")),
+    ("sign", N_("Sign the letter")),
+    ("withdraw", N_("Withdraw your signature")),
     ("language", N_("Choose the language of the bot")),
+    ("mydata", N_("See what the bot stores about you")),
+    ("forget", N_("Delete everything the bot stores about you")),
+    ("clear", N_("Delete this conversation from the chat")),
+    ("cancel", N_("Stop what you are doing")),
     ("help", N_("What this bot can do")),
 )
 
 
 def menu_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    """Read the letter, read it in another language, choose the language."""
+    """Sign, read the letter, read it in another language, choose the language."""
+    rows = (
+        (t.gettext("Sign the letter"), callback_data.SIGN),
+        (t.gettext("Read the letter"), callback_data.READ_LETTER),
+        (t.gettext("Read in another language"), callback_data.LETTER_LANGUAGES),
+        (t.gettext("Language"), callback_data.LANGUAGE_PICKER),
+    )
     return InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(
-                    t.gettext("Read the letter"),
-                    callback_data=callback_data.build(callback_data.READ_LETTER),
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    t.gettext("Read in another language"),
-                    callback_data=callback_data.build(callback_data.LETTER_LANGUAGES),
-                )
-            ],
-            [
-                InlineKeyboardButton(
-                    t.gettext("Language"),
-                    callback_data=callback_data.build(callback_data.LANGUAGE_PICKER),
-                )
-            ],
+            [InlineKeyboardButton(text, callback_data=callback_data.build(kind))]
+            for text, kind in rows
         ]
     )
 

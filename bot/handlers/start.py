@@ -7,6 +7,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.handlers.letter import send_letter
 from bot.handlers.menu import help_text, menu_keyboard
+from bot.handlers.reply import say
 
 LETTER_LINK_PREFIX = "letter-"
 
@@ -21,8 +22,9 @@ async def start(update: Update, context: BotContext) -> None:
         await send_letter(update, context, payload.removeprefix(LETTER_LINK_PREFIX).lower())
         return
     t = context.i18n
-    await context.bot.send_message(
-        chat.id,
+    await say(
+        update,
+        context,
         t.gettext(
             "Welcome. This bot shares the open letter “People of the world!”. Here it is; the "
             "buttons under it let you read it in another language or change the language of "
@@ -37,9 +39,7 @@ async def show_help(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    await context.bot.send_message(
-        chat.id, help_text(context.i18n), reply_markup=menu_keyboard(context.i18n)
-    )
+    await say(update, context, help_text(context.i18n), markup=menu_keyboard(context.i18n))
 
 
 async def stale_button(update: Update, context: BotContext) -> None:

@@ -7,13 +7,23 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.storage.people import PeopleRepository
+from bot.storage.signatures import ChatLogRepository, ContactRepository, SignatureRepository
 
 
 @dataclass(frozen=True)
 class Repositories:
     connection: aiosqlite.Connection
     people: PeopleRepository
+    signatures: SignatureRepository
+    contacts: ContactRepository
+    chat_log: ChatLogRepository
 
     @classmethod
     def on(cls, connection: aiosqlite.Connection) -> Repositories:
-        return cls(connection, PeopleRepository(connection))
+        return cls(
+            connection,
+            PeopleRepository(connection),
+            SignatureRepository(connection),
+            ContactRepository(connection),
+            ChatLogRepository(connection),
+        )

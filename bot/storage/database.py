@@ -28,6 +28,8 @@ async def open_database(path: Path) -> aiosqlite.Connection:
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = NORMAL")
         await connection.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows (raw ids, withdrawn names) are overwritten, not left in free pages.
+        await connection.execute("PRAGMA secure_delete = ON")
         await migrate(connection)
     except BaseException:
         await connection.close()

@@ -15,4 +15,52 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID
         """,
     ),
+    # 2: signatures; raw ids kept only while someone must be told something; message ids
+    # for /clear (48 hours at most); PTB conversation states and drafts (while in progress).
+    (
+        """
+        CREATE TABLE signatures (
+            id INTEGER PRIMARY KEY,
+            person_key TEXT NOT NULL UNIQUE,
+            listing TEXT NOT NULL CHECK (listing IN ('name', 'initial', 'anonymous')),
+            name TEXT,
+            country TEXT,
+            language TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+            submitted_on TEXT NOT NULL,
+            decided_on TEXT
+        )
+        """,
+        "CREATE INDEX signatures_by_status ON signatures (status, id)",
+        """
+        CREATE TABLE contacts (
+            person_key TEXT PRIMARY KEY,
+            telegram_id INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE chat_log (
+            person_key TEXT NOT NULL,
+            message_id INTEGER NOT NULL,
+            sent_at INTEGER NOT NULL,
+            PRIMARY KEY (person_key, message_id)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE conversation_states (
+            name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            state TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (name, key)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE conversation_drafts (
+            user_id INTEGER PRIMARY KEY,
+            data TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        )
+        """,
+    ),
 )

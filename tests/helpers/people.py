@@ -50,9 +50,13 @@ class Supporter:
 
 
 async def new_supporter(
-    driver: Driver, first_name: str = "Supporter", language_code: str | None = "en"
+    driver: Driver,
+    first_name: str = "Supporter",
+    language_code: str | None = "en",
+    user_id: int | None = None,
 ) -> Supporter:
-    user = await driver.add_user(first_name, language_code)
+    extra = {"id": user_id} if user_id is not None else {}
+    user = await driver.add_user(first_name, language_code, **extra)
     return Supporter(driver, user["id"], language_code)
 
 
