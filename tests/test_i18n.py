@@ -214,7 +214,9 @@ async def test_deep_link_opens_the_letter_in_spanish(bot: BotApplication, driver
     expected = [parse_html(p)[0] for p in LetterLibrary(LOCALES_DIR, LANGUAGES).get("es").parts]
     assert letter_text(letter) == "\n\n".join(expected)
     assert "¡Pueblos del mundo!" in letter[0]["text"]
-    assert buttons(letter[-1]) == ["Read the letter", "Read in another language", "Language"]
+    assert buttons(letter[-1]) == [
+        "Sign the letter", "Read the letter", "Read in another language", "Language"
+    ]  # fmt: skip
 
 
 async def test_commands_are_registered_in_each_language(
@@ -228,4 +230,7 @@ async def test_commands_are_registered_in_each_language(
     assert set(registered) == {"", *(lang for lang in LANGUAGES if len(lang) == 2)}
     assert registered[""]["letter"] == "Read the open letter"
     assert registered["de"]["letter"] != registered["en"]["letter"]
-    assert set(registered["fa"]) == {"start", "letter", "language", "help"}
+    assert list(registered["fa"]) == [
+        "start", "letter", "sign", "withdraw", "language", "mydata", "forget", "clear",
+        "cancel", "help",
+    ]  # fmt: skip

@@ -1,0 +1,58 @@
+"""`python -m bot run` as an organiser starts it: a real process against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.driver import Driver
+from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
+from bot.sandbox.server import EmulatorServer
+from tests.conftest import TOKEN
+from tests.helpers.people import new_supporter
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+async def test_run_serves_and_stops_cleanly_on_a_signal(
+    server: EmulatorServer, driver: Driver, tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": server.url,
+        "MODERATOR_CHAT_ID": str(MODERATOR_GROUP_ID),
+        "CHANNEL_ID": str(CHANNEL_ID),
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "LOG_LEVEL": "INFO",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        alice = await new_supporter(driver, "Alice", "en")
+        await driver.wait_for(
+            lambda: driver.calls("getUpdates"), timeout=30, what="the bot to poll"
+        )
+        greeting, _ = await alice.say("/start", replies=2)
+        assert greeting["text"].startswith("Welcome.")
+        process.send_signal(stop_signal)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0
+    log = stderr.decode()
+    assert "Application started" in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    assert "/start" not in log  # nothing a person typed
