@@ -33,7 +33,7 @@ from bot.handlers.letter import letter_button, letter_command, letter_languages
 from bot.handlers.menu import COMMANDS
 from bot.handlers.privacy import clear_chat, forget, my_data
 from bot.handlers.reply import remember_incoming
-from bot.handlers.sign import CONVERSATION_TIMEOUT, signing_conversation, withdraw
+from bot.handlers.sign import signing_conversation, withdraw
 from bot.handlers.start import show_help, stale_button, start
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
 from bot.storage import Repositories
@@ -70,7 +70,9 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
             ContextTypes(context=BotContext, bot_data=cast(type[BotData], lambda: bot_data))
         )
         .get_updates_read_timeout(POLL_TIMEOUT + 5)
-        .persistence(SqlitePersistence(settings.database_path, max_age=CONVERSATION_TIMEOUT))
+        .persistence(
+            SqlitePersistence(settings.database_path, max_age=settings.conversation_timeout)
+        )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build(),
@@ -92,7 +94,7 @@ def add_handlers(application: BotApplication) -> None:
     )
 
     # Signing first: while someone is in the conversation, it answers everything they send.
-    application.add_handler(signing_conversation())
+    application.add_handler(signing_conversation(settings.conversation_timeout))
 
     # Supporters, in their private chat with the bot.
     application.add_handler(CommandHandler("start", start, private))

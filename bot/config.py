@@ -42,6 +42,8 @@ class Settings:
     channel_language: str = "en"
     log_level: str = "INFO"
     secret_key: str | None = None
+    # Seconds before an abandoned conversation ends quietly (not an environment setting).
+    conversation_timeout: float = 30 * 60
 
     def __repr__(self) -> str:
         # The token and the secret key must never reach a log or a traceback.

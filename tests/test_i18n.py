@@ -21,6 +21,9 @@ from tests.helpers.people import buttons, letter_text, new_supporter
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [language for language in LANGUAGES if language != "en"]
+GERMAN_MENU = [
+    "Brief unterschreiben", "Brief lesen", "In einer anderen Sprache lesen", "Sprache"
+]  # fmt: skip
 KEYWORDS = {"N_": None, "gettext": None, "ngettext": (1, 2)}
 SIGNATORIES = [
     "Maryam Namazie", "Mina Ahadi", "Fariborz Pooya", "Bahram Soroush", "Mahin Alipour",
@@ -182,7 +185,7 @@ async def test_a_persian_telegram_user_gets_the_persian_menu_and_letter(
     assert "«مردم جهان!»" in greeting["text"]
     expected = [parse_html(p)[0] for p in LetterLibrary(LOCALES_DIR, LANGUAGES).get("fa").parts]
     assert [m["text"] for m in letter] == expected
-    assert buttons(letter[-1]) == ["خواندن نامه", "خواندن به زبانی دیگر", "زبان"]
+    assert buttons(letter[-1]) == ["امضای نامه", "خواندن نامه", "خواندن به زبانی دیگر", "زبان"]
     [picker] = await sara.press_and_wait("خواندن به زبانی دیگر")
     assert "۱۰" in picker["text"] and "10" not in picker["text"]
 
@@ -197,7 +200,7 @@ async def test_switching_to_german_applies_at_once_and_survives_a_restart(
     assert "✓ فارسی" in buttons(picker) and "Deutsch" in buttons(picker)
     [menu] = await sara.press_and_wait("Deutsch")
     assert menu["text"] == "Der Bot spricht jetzt Deutsch."
-    assert buttons(menu) == ["Brief lesen", "In einer anderen Sprache lesen", "Sprache"]
+    assert buttons(menu) == GERMAN_MENU
     [help_text] = await sara.say("/help")
     assert "/letter — " in help_text["text"] and "Brief" in help_text["text"]
 
@@ -205,7 +208,7 @@ async def test_switching_to_german_applies_at_once_and_survives_a_restart(
     greeting, *letter = await sara.say("/start", replies=2)
     assert "„Menschen der Welt!“" in greeting["text"]
     assert letter[0]["text"].startswith("Dies ist eine Übersetzung")
-    assert buttons(letter[-1]) == ["Brief lesen", "In einer anderen Sprache lesen", "Sprache"]
+    assert buttons(letter[-1]) == GERMAN_MENU
 
 
 async def test_deep_link_opens_the_letter_in_spanish(bot: BotApplication, driver: Driver) -> None:

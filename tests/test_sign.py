@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import struct
 from pathlib import Path
@@ -339,3 +340,72 @@ async def test_once_decided_and_told_no_telegram_id_of_the_signer_is_in_the_file
     for form in _id_forms(signer.id):
         assert form not in after
     assert rows(settings, "SELECT name, status FROM signatures") == [("Sina Rahimi", "approved")]
+
+
+async def test_a_conversation_left_alone_times_out_quietly(
+    settings: Settings, driver: Driver
+) -> None:
+    from dataclasses import replace
+
+    from bot.app import build_application, start_application, stop_application
+
+    application = build_application(replace(settings, conversation_timeout=1.0))
+    await start_application(application, poll_timeout=2)
+    try:
+        alice = await new_supporter(driver, "Alice", "en")
+        await alice.say("/sign")
+        [asked] = await alice.press_and_wait("With my name")
+
+        async def dropped() -> bool:
+            return rows(settings, "SELECT COUNT(*) FROM conversation_states") == [(0,)]
+
+        await asyncio.sleep(1.5)
+        await driver.wait_for(dropped, what="the timed-out conversation to be dropped")
+        assert (await alice.bot_messages())[-1]["message_id"] == asked["message_id"]  # quiet
+        [answer] = await alice.say("Alice Walker")
+        assert "/letter — Read the open letter" in answer["text"]  # no longer asked a name
+    finally:
+        await stop_application(application)
+
+
+@pytest.mark.parametrize(
+    ("listing", "name", "country", "line"),
+    [
+        ("با نام خودم", "حسین\u200cزاده", "ایران", "حسین\u200cزاده، ایران"),
+        ("نام و حرف اول نام خانوادگی", "مریم نمازی", None, "مریم ن."),
+        ("به‌صورت ناشناس", None, "آلمان", "یک حامی از آلمان"),
+    ],
+)
+async def test_the_whole_flow_in_persian(
+    driver: Driver,
+    settings: Settings,
+    listing: str,
+    name: str | None,
+    country: str | None,
+    line: str,
+) -> None:
+    from dataclasses import replace
+
+    from bot.app import build_application, start_application, stop_application
+
+    # The published line reads in the channel's language: here a Persian channel.
+    application = build_application(replace(settings, channel_language="fa"))
+    await start_application(application, poll_timeout=2)
+    try:
+        sara = await new_supporter(driver, "Sara", "fa-IR")
+        [intro] = await sara.say("/sign")
+        assert "«مردم جهان!»" in intro["text"]
+        assert buttons(intro)[:3] == ["با نام خودم", "نام و حرف اول نام خانوادگی", "به‌صورت ناشناس"]
+        [asked] = await sara.press_and_wait(listing)
+        if name is not None:
+            [asked] = await sara.say(name)
+        assert "ایران" in buttons(asked) and "رد شدن" in buttons(asked)
+        [confirmation] = await sara.press_and_wait(country or "رد شدن")
+        assert f"\n\n{line}\n\n" in confirmation["text"]
+        [thanks] = await sara.press_and_wait("تأیید")
+        assert "۰" in thanks["text"]  # the count, in Persian digits
+        expected_name = line.split("،")[0] if name else None
+        stored = rows(settings, "SELECT name, status, language FROM signatures")
+        assert stored == [(expected_name, "pending", "fa")]
+    finally:
+        await stop_application(application)

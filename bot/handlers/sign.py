@@ -33,7 +33,6 @@ from bot.handlers.reply import answer, close_keyboard, say
 from bot.i18n import N_, Translator
 
 LISTING, NAME, COUNTRY, CONFIRM = range(4)
-CONVERSATION_TIMEOUT = 30 * 60
 DRAFT = "signing"
 
 
@@ -350,7 +349,7 @@ async def timed_out(update: Update, context: BotContext) -> None:
     _drop_draft(context)
 
 
-def signing_conversation() -> ConversationHandler[BotContext]:
+def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
     private = filters.ChatType.PRIVATE
 
     def step_is(*arguments: str) -> Any:
@@ -410,7 +409,7 @@ def signing_conversation() -> ConversationHandler[BotContext]:
             ],
             name="signing",
             persistent=True,
-            conversation_timeout=CONVERSATION_TIMEOUT,
+            conversation_timeout=timeout,
             allow_reentry=False,
         )
 
