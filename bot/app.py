@@ -31,6 +31,7 @@ from bot.handlers.chats import chat_id
 from bot.handlers.language import choose_language, resolve_language, show_language_picker
 from bot.handlers.letter import letter_button, letter_command, letter_languages
 from bot.handlers.menu import COMMANDS
+from bot.handlers.message import message_conversation
 from bot.handlers.privacy import clear_chat, forget, my_data
 from bot.handlers.reply import remember_incoming
 from bot.handlers.sign import signing_conversation, withdraw
@@ -95,6 +96,7 @@ def add_handlers(application: BotApplication) -> None:
 
     # Signing first: while someone is in the conversation, it answers everything they send.
     application.add_handler(signing_conversation(settings.conversation_timeout))
+    application.add_handler(message_conversation(settings.conversation_timeout))
 
     # Supporters, in their private chat with the bot.
     application.add_handler(CommandHandler("start", start, private))
@@ -158,6 +160,7 @@ async def tidy_database(context: BotContext) -> None:
     """Drop message ids too old for /clear; fold the WAL so erased rows leave the files."""
     repos = context.repos
     await repos.chat_log.purge(int(time.time()))
+    await repos.send_log.purge(int(time.time()))
     await repos.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

@@ -23,6 +23,8 @@ SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
     ("DEFAULT_LANGUAGE", "language when nothing better is known", "en"),
     ("CHANNEL_LANGUAGE", "language of what is published in the channel", "en"),
     ("LOG_LEVEL", "logging level", "INFO"),
+    ("MESSAGE_PENDING_LIMIT", "messages a person may have waiting for review at once", "3"),
+    ("MESSAGE_DAILY_LIMIT", "messages a person may send in 24 hours", "10"),
     ("SECRET_KEY", "key for hashing Telegram ids; else a key file beside the database", "(file)"),
 )
 
@@ -42,6 +44,8 @@ class Settings:
     channel_language: str = "en"
     log_level: str = "INFO"
     secret_key: str | None = None
+    message_pending_limit: int = 3
+    message_daily_limit: int = 10
     # Seconds before an abandoned conversation ends quietly (not an environment setting).
     conversation_timeout: float = 30 * 60
 
@@ -122,6 +126,8 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
             "SECRET_KEY is too short: use at least 32 random characters, for example from "
             "`python -c 'import secrets; print(secrets.token_hex(32))'`."
         )
+    pending_limit = _positive(env, "MESSAGE_PENDING_LIMIT", 3)
+    daily_limit = _positive(env, "MESSAGE_DAILY_LIMIT", 10)
     database = env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3"
     return Settings(
         bot_token=token,
@@ -133,7 +139,18 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
         channel_language=channel_language,
         log_level=log_level,
         secret_key=secret,
+        message_pending_limit=pending_limit,
+        message_daily_limit=daily_limit,
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name} is malformed: it must be a whole number of at least 1.")
+    return int(value)
 
 
 def _chat_id(env: Mapping[str, str], name: str, allow_username: bool) -> int | str:

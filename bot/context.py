@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.config import Settings
 from bot.domain.identity import PersonKeys
 from bot.domain.letter import LetterLibrary
+from bot.domain.messages import Limits, MessagingService
 from bot.domain.signatures import SigningService
 from bot.i18n import I18n, Translator
 from bot.storage import Repositories
@@ -68,6 +69,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
     def signing(self) -> SigningService:
         return SigningService(self.repos.signatures, self.repos.contacts)
+
+    def messaging(self) -> MessagingService:
+        settings = self.bot_data.settings
+        limits = Limits(settings.message_pending_limit, settings.message_daily_limit)
+        return MessagingService(
+            self.repos.messages, self.repos.send_log, self.repos.contacts, limits
+        )
 
     @property
     def repos(self) -> Repositories:

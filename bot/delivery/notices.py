@@ -7,6 +7,7 @@ import logging
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 
+from bot.domain.messages import REJECTION_REASONS, RejectionReason
 from bot.domain.signatures import Notice, SigningService
 from bot.i18n import I18n
 
@@ -41,3 +42,18 @@ async def tell_signature_decision(
         return False
     await signing.told(notice.person_key)
     return True
+
+
+def message_notice_text(
+    language: str, i18n: I18n, approved: bool, reason: RejectionReason | None, link: str | None
+) -> str:
+    """What an author is told about their message, in their language."""
+    t = i18n.get(language)
+    if approved and link:
+        return t.gettext(
+            "The moderators approved your message. It has been published: {link}"
+        ).format(link=link)
+    if approved:
+        return t.gettext("The moderators approved your message. Thank you for your solidarity.")
+    why = t.gettext(REJECTION_REASONS[reason or RejectionReason.OTHER])
+    return t.gettext("The moderators did not publish your message: {reason}.").format(reason=why)

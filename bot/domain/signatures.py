@@ -104,6 +104,8 @@ class ContactStore(Protocol):
 
     async def erase(self, person_key: str) -> None: ...
 
+    async def release(self, person_key: str) -> None: ...
+
 
 class SigningService:
     """Submitting, changing, withdrawing and deciding signatures."""
@@ -128,7 +130,7 @@ class SigningService:
     async def withdraw(self, person_key: str) -> None:
         if not await self.signatures.remove(person_key):
             raise NotSigned
-        await self.contacts.erase(person_key)
+        await self.contacts.release(person_key)
 
     async def approved_count(self) -> int:
         return await self.signatures.count(Status.APPROVED)
@@ -146,5 +148,5 @@ class SigningService:
         return Notice(person_key, telegram_id, language, approved)
 
     async def told(self, person_key: str) -> None:
-        """The signer was told the decision: forget their Telegram id."""
-        await self.contacts.erase(person_key)
+        """The signer was told the decision: forget their Telegram id, unless still needed."""
+        await self.contacts.release(person_key)

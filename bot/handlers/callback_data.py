@@ -21,6 +21,8 @@ COUNTRY = "cty"  # argument: an ISO 3166 country code
 WITHDRAW = "wd"  # argument: none to ask, "yes" or "no"
 FORGET = "fgt"  # argument: none to ask, "yes" or "no"
 CLEAR = "clr"  # argument: none to ask, "yes" or "no"
+MESSAGE = "msg"  # begin a solidarity message
+MESSAGE_STEP = "ms"  # argument: a step of the message conversation
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("letter", N_("Read the open letter")),
     ("sign", N_("Sign the letter")),
     ("withdraw", N_("Withdraw your signature")),
+    ("message", N_("Send a message of solidarity")),
     ("language", N_("Choose the language of the bot")),
     ("mydata", N_("See what the bot stores about you")),
     ("forget", N_("Delete everything the bot stores about you")),
@@ -26,6 +27,7 @@ def menu_keyboard(t: Translator) -> InlineKeyboardMarkup:
     """Sign, read the letter, read it in another language, choose the language."""
     rows = (
         (t.gettext("Sign the letter"), callback_data.SIGN),
+        (t.gettext("Send a message"), callback_data.MESSAGE),
         (t.gettext("Read the letter"), callback_data.READ_LETTER),
         (t.gettext("Read in another language"), callback_data.LETTER_LANGUAGES),
         (t.gettext("Language"), callback_data.LANGUAGE_PICKER),

@@ -10,8 +10,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.domain.signatures import Status
+from bot.domain.messages import KIND_NAMES
 from bot.handlers import callback_data
+from bot.handlers.listing import describe_status
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, close_keyboard, say
 from bot.handlers.sign import line_of
@@ -50,11 +51,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         )
     signature = await repos.signatures.of_person(key)
     if signature:
-        status = {
-            Status.PENDING: t.gettext("waiting for the moderators' review"),
-            Status.APPROVED: t.gettext("approved"),
-            Status.REJECTED: t.gettext("not accepted by the moderators"),
-        }[signature.status]
+        status = describe_status(t, signature.status)
         line = line_of(context, signature.listing, signature.name, signature.country)
         lines.append(
             "• "
@@ -62,6 +59,20 @@ async def my_data(update: Update, context: BotContext) -> None:
                 line=html.escape(line), status=status, date=t.date(signature.submitted_on)
             )
         )
+    for message in await repos.messages.of_person(key):
+        status = describe_status(t, message.status)
+        lines.append(
+            "• "
+            + t.gettext("Message {number} ({kind}), {status}, sent on {date}").format(
+                number=t.number(message.id),
+                kind=t.gettext(KIND_NAMES[message.kind]),
+                status=status,
+                date=t.date(message.submitted_on),
+            )
+        )
+        if message.text:
+            excerpt = message.text if len(message.text) <= 80 else message.text[:80] + "…"
+            lines.append(f"  “{html.escape(excerpt)}”")
     if await repos.contacts.telegram_id(key) is not None:
         lines.append(
             "• "
@@ -112,8 +123,9 @@ async def forget(update: Update, context: BotContext) -> None:
             update,
             context,
             t.gettext(
-                "Delete everything the bot stores about you: your signature, your language "
-                "choice and anything waiting to be sent to you? This cannot be undone."
+                "Delete everything the bot stores about you: your signature, your messages, "
+                "your language choice and anything waiting to be sent to you? This cannot be "
+                "undone."
             ),
             _yes_no(t.gettext("Delete everything"), t.gettext("Keep it"), callback_data.FORGET),
         )
@@ -123,6 +135,7 @@ async def forget(update: Update, context: BotContext) -> None:
     assert key is not None and user is not None
     repos = context.repos
     await repos.signatures.remove(key)
+    await repos.messages.forget(key)
     await repos.contacts.erase(key)
     await repos.people.forget(key)
     await repos.chat_log.forget(key)

@@ -19,11 +19,16 @@ async def say(
     if chat is None:
         return None
     message = await context.bot.send_message(chat.id, text, reply_markup=markup)
-    if chat.type == ChatType.PRIVATE and context.person_key is not None:
+    await remember(context, message)
+    return message
+
+
+async def remember(context: BotContext, message: Message) -> None:
+    """Note the id of a message sent in the person's private chat, for /clear."""
+    if context.person_key is not None and message.chat.type == ChatType.PRIVATE:
         await context.repos.chat_log.record(
             context.person_key, message.message_id, int(message.date.timestamp())
         )
-    return message
 
 
 async def remember_incoming(update: Update, context: BotContext) -> None:

@@ -17,27 +17,30 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.domain.countries import COMMON, country_name, is_country, search_countries
-from bot.domain.names import NameProblem, NameRejected, clean_name, first_name_and_initial
+from bot.domain.countries import COMMON, is_country
+from bot.domain.names import NameRejected, clean_name, first_name_and_initial
 from bot.domain.signatures import (
     Listing,
     NotSigned,
     Signature,
     SignatureDraft,
-    Status,
     published_line,
 )
 from bot.handlers import callback_data
+from bot.handlers.listing import (
+    NAME_PROBLEMS,
+    button,
+    country_keyboard,
+    country_question,
+    country_search,
+    describe_status,
+)
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, close_keyboard, say
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 
 LISTING, NAME, COUNTRY, CONFIRM = range(4)
 DRAFT = "signing"
-
-
-def _button(text: str, kind: str, argument: str | None = None) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=callback_data.build(kind, argument))
 
 
 def _draft(context: BotContext) -> dict[str, Any]:
@@ -57,8 +60,8 @@ def line_of(context: BotContext, listing: Listing, name: str | None, country: st
     return published_line(listing, name, country, t.gettext, t.language)
 
 
-def _cancel_button(t: Translator) -> InlineKeyboardButton:
-    return _button(t.gettext("Cancel"), callback_data.SIGNING_STEP, "cancel")
+def _cancelbutton(t: Translator) -> InlineKeyboardButton:
+    return button(t.gettext("Cancel"), callback_data.SIGNING_STEP, "cancel")
 
 
 # ----------------------------------------------------------------------- asking
@@ -78,10 +81,10 @@ async def ask_listing(update: Update, context: BotContext) -> int:
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [_button(t.gettext("With my name"), callback_data.SIGNING_STEP, "name")],
-            [_button(t.gettext("First name and initial"), callback_data.SIGNING_STEP, "initial")],
-            [_button(t.gettext("Anonymously"), callback_data.SIGNING_STEP, "anonymous")],
-            [_cancel_button(t)],
+            [button(t.gettext("With my name"), callback_data.SIGNING_STEP, "name")],
+            [button(t.gettext("First name and initial"), callback_data.SIGNING_STEP, "initial")],
+            [button(t.gettext("Anonymously"), callback_data.SIGNING_STEP, "anonymous")],
+            [_cancelbutton(t)],
         ]
     )
     await say(update, context, text, keyboard)
@@ -101,28 +104,19 @@ async def ask_name(update: Update, context: BotContext) -> int:
         text = t.gettext(
             "Type your name as it should appear under the letter (2 to 64 characters)."
         )
-    await say(update, context, text, InlineKeyboardMarkup([[_cancel_button(t)]]))
+    await say(update, context, text, InlineKeyboardMarkup([[_cancelbutton(t)]]))
     return NAME
-
-
-def _country_keyboard(t: Translator, codes: tuple[str, ...] | list[str]) -> InlineKeyboardMarkup:
-    buttons = [
-        _button(country_name(code, t.language), callback_data.COUNTRY, code) for code in codes
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append(
-        [_button(t.gettext("Skip"), callback_data.SIGNING_STEP, "skip"), _cancel_button(t)]
-    )
-    return InlineKeyboardMarkup(rows)
 
 
 async def ask_country(update: Update, context: BotContext) -> int:
     t = context.i18n
     _draft(context)["step"] = COUNTRY
-    text = t.gettext(
-        "Which country do you live in? Choose it below or type its name. You can also skip this."
+    await say(
+        update,
+        context,
+        country_question(t),
+        country_keyboard(t, COMMON, callback_data.SIGNING_STEP),
     )
-    await say(update, context, text, _country_keyboard(t, COMMON))
     return COUNTRY
 
 
@@ -138,10 +132,10 @@ async def ask_confirmation(update: Update, context: BotContext) -> int:
     )
     keyboard = InlineKeyboardMarkup(
         [
-            [_button(t.gettext("Confirm"), callback_data.SIGNING_STEP, "confirm")],
+            [button(t.gettext("Confirm"), callback_data.SIGNING_STEP, "confirm")],
             [
-                _button(t.gettext("Change"), callback_data.SIGNING_STEP, "change"),
-                _cancel_button(t),
+                button(t.gettext("Change"), callback_data.SIGNING_STEP, "change"),
+                _cancelbutton(t),
             ],
         ]
     )
@@ -158,11 +152,7 @@ ASK = {LISTING: ask_listing, NAME: ask_name, COUNTRY: ask_country, CONFIRM: ask_
 def _signature_text(context: BotContext, signature: Signature) -> str:
     t = context.i18n
     line = line_of(context, signature.listing, signature.name, signature.country)
-    status = {
-        Status.PENDING: t.gettext("waiting for the moderators' review"),
-        Status.APPROVED: t.gettext("approved"),
-        Status.REJECTED: t.gettext("not accepted by the moderators"),
-    }[signature.status]
+    status = describe_status(t, signature.status)
     return t.gettext("You have signed the letter as:") + (
         f"\n\n<b>{html.escape(line)}</b>\n\n"
         + t.gettext("Status: {status}.").format(status=status)
@@ -179,8 +169,8 @@ async def begin(update: Update, context: BotContext) -> int:
         keyboard = InlineKeyboardMarkup(
             [
                 [
-                    _button(t.gettext("Change"), callback_data.SIGN, "change"),
-                    _button(t.gettext("Withdraw"), callback_data.WITHDRAW),
+                    button(t.gettext("Change"), callback_data.SIGN, "change"),
+                    button(t.gettext("Withdraw"), callback_data.WITHDRAW),
                 ]
             ]
         )
@@ -215,20 +205,6 @@ async def choose_listing(update: Update, context: BotContext) -> int:
     if argument == Listing.ANONYMOUS.value:
         return await ask_country(update, context)
     return await ask_name(update, context)
-
-
-NAME_PROBLEMS = {
-    NameProblem.TOO_SHORT: N_("That name is too short: use at least 2 characters."),
-    NameProblem.TOO_LONG: N_("That name is too long: use at most 64 characters."),
-    NameProblem.LINK: N_("A name cannot contain a link."),
-    NameProblem.MENTION: N_("A name cannot contain an @username."),
-    NameProblem.INVISIBLE: N_(
-        "That name contains invisible characters (such as zero-width spaces or direction "
-        "marks) that could disguise it. Please type it again without them."
-    ),
-    NameProblem.CONTROL: N_("A name must be on a single line, without control characters."),
-    NameProblem.NO_LETTERS: N_("A name needs at least one letter."),
-}
 
 
 async def take_name(update: Update, context: BotContext) -> int:
@@ -272,15 +248,8 @@ async def search_country(update: Update, context: BotContext) -> int:
     message = update.effective_message
     query = (message.text or "") if message else ""
     t = context.i18n
-    found = search_countries(query[:100], t.language)
-    shown = html.escape(query.strip()[:100])
-    if not found:
-        text = t.gettext("No country matches “{query}”. Try another spelling, or skip.").format(
-            query=shown
-        )
-    else:
-        text = t.gettext("Countries matching “{query}”:").format(query=shown)
-    await say(update, context, text, _country_keyboard(t, found))
+    text, found = country_search(t, query)
+    await say(update, context, text, country_keyboard(t, found, callback_data.SIGNING_STEP))
     return COUNTRY
 
 
@@ -314,7 +283,7 @@ async def confirm(update: Update, context: BotContext) -> int:
             "If your phone could be inspected, you can delete this conversation from the chat."
         )
     )
-    keyboard = InlineKeyboardMarkup([[_button(t.gettext("Clear this chat"), callback_data.CLEAR)]])
+    keyboard = InlineKeyboardMarkup([[button(t.gettext("Clear this chat"), callback_data.CLEAR)]])
     await say(update, context, text, keyboard)
     return ConversationHandler.END
 
@@ -449,8 +418,8 @@ async def withdraw(update: Update, context: BotContext) -> None:
         return
     keyboard = InlineKeyboardMarkup(
         [
-            [_button(t.gettext("Withdraw my signature"), callback_data.WITHDRAW, "yes")],
-            [_button(t.gettext("Keep it"), callback_data.WITHDRAW, "no")],
+            [button(t.gettext("Withdraw my signature"), callback_data.WITHDRAW, "yes")],
+            [button(t.gettext("Keep it"), callback_data.WITHDRAW, "no")],
         ]
     )
     await say(

@@ -165,12 +165,17 @@ async def driver_send(emulator: Emulator, request: web.Request, body: JSON) -> J
         content["poll"] = {
             "id": "1",
             "question": body.get("question", "?"),
-            "options": [{"text": o, "voter_count": 0} for o in body.get("options", ["a", "b"])],
+            "options": [
+                {"text": o, "voter_count": 0, "persistent_id": str(n)}
+                for n, o in enumerate(body.get("options", ["a", "b"]))
+            ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": True,
             "type": "regular",
             "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
         }
     else:
         raise bad_request(f"unknown kind {kind}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.storage.messages import MessageRepository, SendLogRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.signatures import ChatLogRepository, ContactRepository, SignatureRepository
 
@@ -17,6 +18,8 @@ class Repositories:
     signatures: SignatureRepository
     contacts: ContactRepository
     chat_log: ChatLogRepository
+    messages: MessageRepository
+    send_log: SendLogRepository
 
     @classmethod
     def on(cls, connection: aiosqlite.Connection) -> Repositories:
@@ -26,4 +29,6 @@ class Repositories:
             SignatureRepository(connection),
             ContactRepository(connection),
             ChatLogRepository(connection),
+            MessageRepository(connection),
+            SendLogRepository(connection),
         )

@@ -63,4 +63,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 3: solidarity messages, and the send times behind the daily limit (24 hours at most).
+    (
+        """
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            person_key TEXT NOT NULL,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('text', 'photo', 'voice', 'video', 'video_note')),
+            text TEXT,
+            file_id TEXT,
+            listing TEXT NOT NULL CHECK (listing IN ('name', 'initial', 'anonymous')),
+            name TEXT,
+            country TEXT,
+            language TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+            submitted_on TEXT NOT NULL,
+            decided_on TEXT
+        )
+        """,
+        "CREATE INDEX messages_by_person ON messages (person_key, status)",
+        "CREATE INDEX messages_by_status ON messages (status, id)",
+        """
+        CREATE TABLE send_log (
+            person_key TEXT NOT NULL,
+            sent_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX send_log_by_person ON send_log (person_key, sent_at)",
+    ),
 )

@@ -130,6 +130,15 @@ class ContactRepository:
     async def erase(self, person_key: str) -> None:
         await self._db.execute("DELETE FROM contacts WHERE person_key = ?", (person_key,))
 
+    async def release(self, person_key: str) -> None:
+        """Erase the id unless a signature or message of theirs still awaits a decision."""
+        await self._db.execute(
+            "DELETE FROM contacts WHERE person_key = ? AND NOT EXISTS "
+            "(SELECT 1 FROM signatures WHERE person_key = ? AND status = 'pending') "
+            "AND NOT EXISTS (SELECT 1 FROM messages WHERE person_key = ? AND status = 'pending')",
+            (person_key, person_key, person_key),
+        )
+
 
 class ChatLogRepository:
     """Message ids of private chats from the last 48 hours, for /clear."""

@@ -1,0 +1,72 @@
+"""How a person is listed under what they send: shared by signing and by messages."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.countries import country_name, search_countries
+from bot.domain.names import NameProblem
+from bot.domain.signatures import Status
+from bot.handlers import callback_data
+from bot.i18n import N_, Translator
+
+NAME_PROBLEMS = {
+    NameProblem.TOO_SHORT: N_("That name is too short: use at least 2 characters."),
+    NameProblem.TOO_LONG: N_("That name is too long: use at most 64 characters."),
+    NameProblem.LINK: N_("A name cannot contain a link."),
+    NameProblem.MENTION: N_("A name cannot contain an @username."),
+    NameProblem.INVISIBLE: N_(
+        "That name contains invisible characters (such as zero-width spaces or direction "
+        "marks) that could disguise it. Please type it again without them."
+    ),
+    NameProblem.CONTROL: N_("A name must be on a single line, without control characters."),
+    NameProblem.NO_LETTERS: N_("A name needs at least one letter."),
+}
+
+
+def describe_status(t: Translator, status: Status) -> str:
+    return {
+        Status.PENDING: t.gettext("waiting for the moderators' review"),
+        Status.APPROVED: t.gettext("approved"),
+        Status.REJECTED: t.gettext("not accepted by the moderators"),
+    }[status]
+
+
+def button(text: str, kind: str, argument: str | None = None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=callback_data.build(kind, argument))
+
+
+def country_keyboard(
+    t: Translator, codes: tuple[str, ...] | list[str], step_kind: str
+) -> InlineKeyboardMarkup:
+    """Countries by name in the reader's language, two a row, then Skip and Cancel."""
+    buttons = [
+        button(country_name(code, t.language), callback_data.COUNTRY, code) for code in codes
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            button(t.gettext("Skip"), step_kind, "skip"),
+            button(t.gettext("Cancel"), step_kind, "cancel"),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def country_question(t: Translator) -> str:
+    return t.gettext(
+        "Which country do you live in? Choose it below or type its name. You can also skip this."
+    )
+
+
+def country_search(t: Translator, query: str) -> tuple[str, list[str]]:
+    """The answer to a typed country name: a text and the matching codes."""
+    found = search_countries(query[:100], t.language)
+    shown = html.escape(query.strip()[:100])
+    if not found:
+        text = t.gettext("No country matches “{query}”. Try another spelling, or skip.")
+    else:
+        text = t.gettext("Countries matching “{query}”:")
+    return text.format(query=shown), found
