@@ -38,7 +38,7 @@ from bot.handlers.sign import signing_conversation, withdraw
 from bot.handlers.start import show_help, stale_button, start
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
 from bot.storage import Repositories
-from bot.storage.database import open_database
+from bot.storage.database import Database, open_database
 from bot.storage.persistence import SqlitePersistence
 
 logger = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ async def post_init(application: BotApplication) -> None:
     """Open the database and register the commands in every language."""
     data = application.bot_data
     connection = await open_database(data.settings.database_path)
-    data.repos = Repositories.on(connection)
+    data.repos = Repositories.on(Database(connection))
     await register_commands(application)
     if application.job_queue is not None:
         application.job_queue.run_repeating(tidy_database, interval=600, first=600)
@@ -161,15 +161,14 @@ async def tidy_database(context: BotContext) -> None:
     repos = context.repos
     await repos.chat_log.purge(int(time.time()))
     await repos.send_log.purge(int(time.time()))
-    await repos.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    await repos.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 async def post_shutdown(application: BotApplication) -> None:
     """Close the database."""
     data = application.bot_data
     if data.repos is not None:
-        await data.repos.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        await data.repos.connection.close()
+        await data.repos.db.close()
         data.repos = None
 
 

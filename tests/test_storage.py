@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.storage import Repositories, migrations
-from bot.storage.database import MigrationError, open_database, schema_version
+from bot.storage.database import Database, MigrationError, open_database, schema_version
 
 
 async def pragma(connection: aiosqlite.Connection, name: str) -> object:
@@ -62,7 +62,7 @@ async def test_a_failing_migration_leaves_nothing_behind(
 
 async def test_people_keep_their_language_choice(tmp_path: Path) -> None:
     connection = await open_database(tmp_path / "bot.sqlite3")
-    people = Repositories.on(connection).people
+    people = Repositories.on(Database(connection)).people
     assert await people.language_of("k1") is None
     await people.choose_language("k1", "fa")
     await people.choose_language("k1", "de")

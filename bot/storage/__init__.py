@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
+from bot.storage.database import Database
 from bot.storage.messages import MessageRepository, SendLogRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.signatures import ChatLogRepository, ContactRepository, SignatureRepository
@@ -13,7 +12,7 @@ from bot.storage.signatures import ChatLogRepository, ContactRepository, Signatu
 
 @dataclass(frozen=True)
 class Repositories:
-    connection: aiosqlite.Connection
+    db: Database
     people: PeopleRepository
     signatures: SignatureRepository
     contacts: ContactRepository
@@ -22,13 +21,13 @@ class Repositories:
     send_log: SendLogRepository
 
     @classmethod
-    def on(cls, connection: aiosqlite.Connection) -> Repositories:
+    def on(cls, db: Database) -> Repositories:
         return cls(
-            connection,
-            PeopleRepository(connection),
-            SignatureRepository(connection),
-            ContactRepository(connection),
-            ChatLogRepository(connection),
-            MessageRepository(connection),
-            SendLogRepository(connection),
+            db,
+            PeopleRepository(db),
+            SignatureRepository(db),
+            ContactRepository(db),
+            ChatLogRepository(db),
+            MessageRepository(db),
+            SendLogRepository(db),
         )

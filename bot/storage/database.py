@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Iterable
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -65,3 +70,65 @@ async def migrate(connection: aiosqlite.Connection) -> None:
             raise
         await connection.execute("COMMIT")
         logger.info("Database migrated to schema version %s", version)
+
+
+_in_transaction: ContextVar[bool] = ContextVar("in_transaction", default=False)
+
+
+class Database:
+    """One connection shared by handlers, jobs and the outbox worker.
+
+    Statements outside a transaction wait while one is open, so a transaction holds only its
+    own statements; a transaction opened inside another joins it.
+    """
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+        self._lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        if _in_transaction.get():
+            yield
+            return
+        async with self._lock:
+            token = _in_transaction.set(True)
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    await self.connection.execute("ROLLBACK")
+                    raise
+                await self.connection.execute("COMMIT")
+            finally:
+                _in_transaction.reset(token)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if _in_transaction.get():
+            yield
+        else:
+            async with self._lock:
+                yield
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+        async with self._turn():
+            cursor = await self.connection.execute(sql, tuple(parameters))
+            count = cursor.rowcount
+            await cursor.close()
+        return count
+
+    async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> Any:
+        async with self._turn(), self.connection.execute(sql, tuple(parameters)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
+        async with self._turn(), self.connection.execute(sql, tuple(parameters)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            await self.connection.close()

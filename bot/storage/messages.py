@@ -8,6 +8,7 @@ import aiosqlite
 
 from bot.domain.messages import Kind, Message, MessageDraft
 from bot.domain.signatures import Listing, Status
+from bot.storage.database import Database
 
 _COLUMNS = "id, kind, text, file_id, listing, name, country, language, status, submitted_on"
 
@@ -31,13 +32,13 @@ def _message(row: aiosqlite.Row | tuple[object, ...]) -> Message:
 
 
 class MessageRepository:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Database) -> None:
         self._db = connection
 
     async def add(
         self, person_key: str, draft: MessageDraft, language: str, today: dt.date
     ) -> Message:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "INSERT INTO messages (person_key, kind, text, file_id, listing, name, country, "
             "language, status, submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) "
             f"RETURNING {_COLUMNS}",
@@ -52,31 +53,27 @@ class MessageRepository:
                 language,
                 today.isoformat(),
             ),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         return _message(row)
 
     async def get(self, message_id: int) -> Message | None:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM messages WHERE id = ?", (message_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return _message(row) if row else None
 
     async def pending_count(self, person_key: str) -> int:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "SELECT COUNT(*) FROM messages WHERE person_key = ? AND status = 'pending'",
             (person_key,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def of_person(self, person_key: str) -> list[Message]:
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM messages WHERE person_key = ? ORDER BY id", (person_key,)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_message(row) for row in rows]
 
     async def forget(self, person_key: str) -> None:
@@ -87,15 +84,14 @@ class MessageRepository:
 class SendLogRepository:
     """When a person sent messages, for the daily limit; nothing older than a day is kept."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Database) -> None:
         self._db = connection
 
     async def sent_since(self, person_key: str, since: int) -> list[int]:
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             "SELECT sent_at FROM send_log WHERE person_key = ? AND sent_at > ?",
             (person_key, since),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [int(row[0]) for row in rows]
 
     async def record(self, person_key: str, now: int) -> None:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import time
 
-import aiosqlite
+from bot.storage.database import Database
 
 
 class PeopleRepository:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Database) -> None:
         self._db = connection
 
     async def language_of(self, person_key: str) -> str | None:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "SELECT language FROM people WHERE person_key = ?", (person_key,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return str(row[0]) if row and row[0] is not None else None
 
     async def choose_language(self, person_key: str, language: str) -> None:

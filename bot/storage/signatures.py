@@ -7,6 +7,7 @@ import datetime as dt
 import aiosqlite
 
 from bot.domain.signatures import Listing, Signature, SignatureDraft, Status
+from bot.storage.database import Database
 
 _COLUMNS = "id, listing, name, country, language, status, submitted_on"
 
@@ -24,27 +25,25 @@ def _signature(row: aiosqlite.Row | tuple[object, ...]) -> Signature:
 
 
 class SignatureRepository:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Database) -> None:
         self._db = connection
 
     async def of_person(self, person_key: str) -> Signature | None:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM signatures WHERE person_key = ?", (person_key,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return _signature(row) if row else None
 
     async def get(self, signature_id: int) -> Signature | None:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return _signature(row) if row else None
 
     async def add(
         self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
     ) -> Signature:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "INSERT INTO signatures (person_key, listing, name, country, language, status, "
             f"submitted_on) VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING {_COLUMNS}",
             (
@@ -55,8 +54,7 @@ class SignatureRepository:
                 language,
                 today.isoformat(),
             ),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         return _signature(row)
 
@@ -64,7 +62,7 @@ class SignatureRepository:
         self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
     ) -> Signature:
         """A changed signature is reviewed again."""
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "UPDATE signatures SET listing = ?, name = ?, country = ?, language = ?, "
             "status = 'pending', submitted_on = ?, decided_on = NULL "
             f"WHERE person_key = ? RETURNING {_COLUMNS}",
@@ -76,41 +74,38 @@ class SignatureRepository:
                 today.isoformat(),
                 person_key,
             ),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         assert row is not None
         return _signature(row)
 
     async def remove(self, person_key: str) -> bool:
-        cursor = await self._db.execute(
-            "DELETE FROM signatures WHERE person_key = ?", (person_key,)
+        return (
+            await self._db.execute("DELETE FROM signatures WHERE person_key = ?", (person_key,))
+            > 0
         )
-        return cursor.rowcount > 0
 
     async def count(self, status: Status) -> int:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "SELECT COUNT(*) FROM signatures WHERE status = ?", (status.value,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def decide(
         self, signature_id: int, status: Status, today: dt.date
     ) -> tuple[str, str] | None:
         """Decide a pending signature; None when it is not pending (exactly one decision wins)."""
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "UPDATE signatures SET status = ?, decided_on = ? WHERE id = ? AND status = 'pending' "
             "RETURNING person_key, language",
             (status.value, today.isoformat(), signature_id),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return (str(row[0]), str(row[1])) if row else None
 
 
 class ContactRepository:
     """Raw Telegram ids, only while something must still reach that person."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Database) -> None:
         self._db = connection
 
     async def keep(self, person_key: str, telegram_id: int) -> None:
@@ -121,10 +116,9 @@ class ContactRepository:
         )
 
     async def telegram_id(self, person_key: str) -> int | None:
-        async with self._db.execute(
+        row = await self._db.fetchone(
             "SELECT telegram_id FROM contacts WHERE person_key = ?", (person_key,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return int(row[0]) if row else None
 
     async def erase(self, person_key: str) -> None:
@@ -145,7 +139,7 @@ class ChatLogRepository:
 
     WINDOW = 48 * 3600
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: Database) -> None:
         self._db = connection
 
     async def record(self, person_key: str, message_id: int, now: int) -> None:
@@ -155,12 +149,11 @@ class ChatLogRepository:
         )
 
     async def recent(self, person_key: str, now: int) -> list[int]:
-        async with self._db.execute(
+        rows = await self._db.fetchall(
             "SELECT message_id FROM chat_log WHERE person_key = ? AND sent_at > ? "
             "ORDER BY message_id",
             (person_key, now - self.WINDOW),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [int(row[0]) for row in rows]
 
     async def forget(self, person_key: str) -> None:
