@@ -24,14 +24,19 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData
+from bot.delivery import cards
+from bot.delivery.desk import Desk
+from bot.delivery.outbox import CHANNEL, MODERATORS, OutboxWorker, Rates
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.domain.letter import LetterLibrary
+from bot.domain.signatures import Status
 from bot.handlers import callback_data
 from bot.handlers.chats import chat_id
 from bot.handlers.language import choose_language, resolve_language, show_language_picker
 from bot.handlers.letter import letter_button, letter_command, letter_languages
 from bot.handlers.menu import COMMANDS
 from bot.handlers.message import message_conversation
+from bot.handlers.moderation import ban_command, export, moderate, moderator_help, pending, stats
 from bot.handlers.privacy import clear_chat, forget, my_data
 from bot.handlers.reply import remember_incoming
 from bot.handlers.sign import signing_conversation, withdraw
@@ -75,6 +80,7 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
             SqlitePersistence(settings.database_path, max_age=settings.conversation_timeout)
         )
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build(),
     )
@@ -84,9 +90,11 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
 
 def add_handlers(application: BotApplication) -> None:
     """Every handler, in the order that decides which one answers."""
-    settings = application.bot_data.settings
+    data = application.bot_data
+    settings = data.settings
     private = filters.ChatType.PRIVATE
-    other_groups = filters.ChatType.GROUPS & ~filters.Chat(settings.moderator_chat_id)
+    moderator_chat = ModeratorChat(data)
+    other_groups = filters.ChatType.GROUPS & ~moderator_chat
 
     # Before anything else: the language of this update, and the ids /clear needs.
     application.add_handler(TypeHandler(Update, resolve_language), group=-100)
@@ -131,6 +139,16 @@ def add_handlers(application: BotApplication) -> None:
         )
     )
 
+    # The moderator group: decisions on cards and digests, and the group's commands.
+    application.add_handler(
+        CallbackQueryHandler(moderate, pattern=callback_data.of_kind(callback_data.MODERATE))
+    )
+    application.add_handler(CommandHandler("pending", pending, moderator_chat))
+    application.add_handler(CommandHandler("stats", stats, moderator_chat))
+    application.add_handler(CommandHandler("export", export, moderator_chat))
+    application.add_handler(CommandHandler(["ban", "unban"], ban_command, moderator_chat))
+    application.add_handler(CommandHandler("help", moderator_help, moderator_chat))
+
     # Chats the bot was not configured for: only /chatid, to help fill in the settings.
     application.add_handler(CommandHandler("chatid", chat_id, other_groups))
     application.add_handler(
@@ -146,14 +164,125 @@ def add_handlers(application: BotApplication) -> None:
     application.add_error_handler(on_error)
 
 
+class ModeratorChat(filters.UpdateFilter):
+    """Updates from the moderator group, wherever it is now (it moves when upgraded)."""
+
+    def __init__(self, data: BotData) -> None:
+        super().__init__(name="ModeratorChat")
+        self.data = data
+
+    def filter(self, update: Update) -> bool:
+        chat = update.effective_chat
+        return chat is not None and chat.id == self.data.moderator_chat_id
+
+
 async def post_init(application: BotApplication) -> None:
-    """Open the database and register the commands in every language."""
+    """Open the database, register the commands, start the outbox and the campaign's jobs."""
     data = application.bot_data
-    connection = await open_database(data.settings.database_path)
-    data.repos = Repositories.on(Database(connection))
+    settings = data.settings
+    connection = await open_database(settings.database_path)
+    repos = Repositories.on(Database(connection))
+    data.repos = repos
+    moved = await repos.state.get(f"migrated_from:{settings.moderator_chat_id}")
+    data.moderator_chat_id = int(moved) if moved else settings.moderator_chat_id
     await register_commands(application)
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(tidy_database, interval=600, first=600)
+    await learn_channel_username(application)
+
+    async def resolve(chat: str) -> int | str:
+        if chat == MODERATORS:
+            return data.moderator_chat_id
+        if chat == CHANNEL:
+            return settings.channel_id
+        return int(chat)
+
+    async def migrated(old: int, new: int) -> None:
+        await repos.state.set(f"migrated_from:{settings.moderator_chat_id}", str(new))
+        data.moderator_chat_id = new
+        data.permission_cache.clear()
+
+    def wake() -> None:
+        if data.worker is not None:
+            data.worker.wake()
+
+    desk = Desk(repos, data.i18n, settings, wake)
+    data.desk = desk
+    count, window = settings.group_rate
+    data.worker = OutboxWorker(
+        application.bot, repos, resolve, migrated, desk.after_delivery,
+        Rates(group_count=count, group_window=window),
+    )  # fmt: skip
+    data.worker.start()
+    jobs = application.job_queue
+    if jobs is not None:
+        jobs.run_repeating(tidy_database, interval=600, first=600)
+        jobs.run_repeating(card_signatures, interval=settings.card_interval, first=1)
+        jobs.run_repeating(update_counter, interval=settings.counter_interval, first=5)
+        if settings.signature_digest_interval > 0:
+            interval = settings.signature_digest_interval
+            jobs.run_repeating(publish_signatures, interval=interval, first=interval)
+
+
+async def learn_channel_username(application: BotApplication) -> None:
+    """Public channels' posts are linked by username; learn it once."""
+    data = application.bot_data
+    if isinstance(data.settings.channel_id, str) or data.repos is None:
+        return
+    try:
+        chat = await application.bot.get_chat(data.settings.channel_id)
+    except TelegramError as error:
+        logger.warning("Could not read the channel: %s", type(error).__name__)
+        return
+    if chat.username:
+        await data.repos.state.set("channel_username", chat.username)
+
+
+async def card_signatures(context: BotContext) -> None:
+    """Pending signatures reach the moderators as digests."""
+    if context.bot_data.desk is not None:
+        await context.bot_data.desk.card_signatures()
+
+
+async def publish_signatures(context: BotContext) -> None:
+    """Approved signatures reach the channel as digests, so a name's timing reveals little."""
+    if context.bot_data.desk is not None:
+        await context.bot_data.desk.publish_signatures()
+
+
+async def update_counter(context: BotContext) -> None:
+    """The pinned counter post, edited at most once per interval (a minute)."""
+    data = context.bot_data
+    repos = context.repos
+    state = repos.state
+    count = await repos.signatures.count(Status.APPROVED)
+    channel = data.i18n.get(data.settings.channel_language)
+    message_id = await state.get("counter_message_id")
+    if message_id is None:
+        if await state.get("counter_value") is None:
+            await state.set("counter_value", str(count))
+            payload = {"method": "message", "text": cards.counter_text(count, channel)}
+            await repos.outbox.add(CHANNEL, {**payload, "after": "counter"})
+            if data.worker is not None:
+                data.worker.wake()
+        return
+    try:
+        if await state.get("counter_pinned") != message_id:
+            await context.bot.pin_chat_message(
+                data.settings.channel_id, int(message_id), disable_notification=True
+            )
+            await state.set("counter_pinned", message_id)
+        if await state.get("counter_value") != str(count):
+            await context.bot.edit_message_text(
+                cards.counter_text(count, channel), data.settings.channel_id, int(message_id)
+            )
+            await state.set("counter_value", str(count))
+    except TelegramError as error:
+        logger.warning("The counter post could not be updated: %s", type(error).__name__)
+
+
+async def post_stop(application: BotApplication) -> None:
+    """Let the outbox finish the send in progress."""
+    if application.bot_data.worker is not None:
+        await application.bot_data.worker.stop()
 
 
 async def tidy_database(context: BotContext) -> None:
@@ -167,6 +296,8 @@ async def tidy_database(context: BotContext) -> None:
 async def post_shutdown(application: BotApplication) -> None:
     """Close the database."""
     data = application.bot_data
+    if data.worker is not None:
+        await data.worker.stop()
     if data.repos is not None:
         await data.repos.db.close()
         data.repos = None
@@ -230,6 +361,8 @@ async def stop_application(application: BotApplication) -> None:
         await application.updater.stop()
     if application.running:
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)

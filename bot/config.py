@@ -23,6 +23,9 @@ SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
     ("DEFAULT_LANGUAGE", "language when nothing better is known", "en"),
     ("CHANNEL_LANGUAGE", "language of what is published in the channel", "en"),
     ("LOG_LEVEL", "logging level", "INFO"),
+    ("MODERATOR_LANGUAGE", "language of the moderator group", "en"),
+    ("MODERATORS", "admins: the group's administrators decide; members: any member", "admins"),
+    ("SIGNATURE_DIGEST_INTERVAL", "seconds between channel digests of signatures; 0: off", "3600"),
     ("MESSAGE_PENDING_LIMIT", "messages a person may have waiting for review at once", "3"),
     ("MESSAGE_DAILY_LIMIT", "messages a person may send in 24 hours", "10"),
     ("SECRET_KEY", "key for hashing Telegram ids; else a key file beside the database", "(file)"),
@@ -46,6 +49,14 @@ class Settings:
     secret_key: str | None = None
     message_pending_limit: int = 3
     message_daily_limit: int = 10
+    moderator_language: str = "en"
+    moderators: str = "admins"  # or "members": any member of the moderator group decides
+    signature_digest_interval: float = 3600.0  # seconds; 0 turns the channel digest off
+    # Not environment settings: how often pending signatures are carded, and the counter
+    # edited; the group limit the outbox keeps to (sends per window, seconds).
+    card_interval: float = 30.0
+    counter_interval: float = 60.0
+    group_rate: tuple[int, float] = (20, 60.0)
     # Seconds before an abandoned conversation ends quietly (not an environment setting).
     conversation_timeout: float = 30 * 60
 
@@ -126,6 +137,24 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
             "SECRET_KEY is too short: use at least 32 random characters, for example from "
             "`python -c 'import secrets; print(secrets.token_hex(32))'`."
         )
+    moderator_language = env.get("MODERATOR_LANGUAGE", "").strip() or "en"
+    if moderator_language not in languages:
+        raise SettingsError(
+            f"MODERATOR_LANGUAGE is not a language the bot speaks: use one of "
+            f"{', '.join(languages)}."
+        )
+    moderators = env.get("MODERATORS", "").strip().lower() or "admins"
+    if moderators not in ("admins", "members"):
+        raise SettingsError(
+            "MODERATORS is malformed: use admins (the group's administrators decide) or "
+            "members (any member of the moderator group decides)."
+        )
+    interval = env.get("SIGNATURE_DIGEST_INTERVAL", "").strip() or "3600"
+    if not interval.isdigit():
+        raise SettingsError(
+            "SIGNATURE_DIGEST_INTERVAL is malformed: give whole seconds (3600 is one hour; 0 "
+            "turns the channel digest off)."
+        )
     pending_limit = _positive(env, "MESSAGE_PENDING_LIMIT", 3)
     daily_limit = _positive(env, "MESSAGE_DAILY_LIMIT", 10)
     database = env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3"
@@ -141,6 +170,9 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
         secret_key=secret,
         message_pending_limit=pending_limit,
         message_daily_limit=daily_limit,
+        moderator_language=moderator_language,
+        moderators=moderators,
+        signature_digest_interval=float(interval),
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
+from bot.delivery.desk import Desk
+from bot.delivery.outbox import OutboxWorker
 from bot.domain.identity import PersonKeys
 from bot.domain.letter import LetterLibrary
 from bot.domain.messages import Limits, MessagingService
@@ -29,6 +31,12 @@ class BotData:
     repos: Repositories | None = None
     # person_key -> stored language ("" when none is stored); saves a query per update.
     language_cache: dict[str, str] = field(default_factory=dict)
+    desk: Desk | None = None
+    worker: OutboxWorker | None = None
+    # The moderator group's id now (it changes when the group becomes a supergroup).
+    moderator_chat_id: int = 0
+    # (user id, administrators only) -> (may decide, until when): getChatMember, cached.
+    permission_cache: dict[tuple[int, bool], tuple[bool, float]] = field(default_factory=dict)
 
     def remember_language(self, person_key: str, language: str) -> None:
         if len(self.language_cache) >= LANGUAGE_CACHE_SIZE:

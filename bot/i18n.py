@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -83,6 +83,10 @@ class Translator:
         return native_digits(
             format_date(value, format="long", locale=self.language), self.language
         )
+
+    def datetime(self, value: dt.datetime) -> str:
+        text = format_datetime(value, format="short", tzinfo=dt.UTC, locale=self.language)
+        return native_digits(text + " UTC", self.language)
 
     @property
     def rtl(self) -> bool:

@@ -22,7 +22,8 @@ from tests.helpers.people import buttons, letter_text, new_supporter
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [language for language in LANGUAGES if language != "en"]
 GERMAN_MENU = [
-    "Brief unterschreiben", "Brief lesen", "In einer anderen Sprache lesen", "Sprache"
+    "Brief unterschreiben", "Nachricht senden", "Brief lesen", "In einer anderen Sprache lesen",
+    "Sprache",
 ]  # fmt: skip
 KEYWORDS = {"N_": None, "gettext": None, "ngettext": (1, 2)}
 SIGNATORIES = [
@@ -185,7 +186,9 @@ async def test_a_persian_telegram_user_gets_the_persian_menu_and_letter(
     assert "«مردم جهان!»" in greeting["text"]
     expected = [parse_html(p)[0] for p in LetterLibrary(LOCALES_DIR, LANGUAGES).get("fa").parts]
     assert [m["text"] for m in letter] == expected
-    assert buttons(letter[-1]) == ["امضای نامه", "خواندن نامه", "خواندن به زبانی دیگر", "زبان"]
+    assert buttons(letter[-1]) == [
+        "امضای نامه", "ارسال پیام", "خواندن نامه", "خواندن به زبانی دیگر", "زبان"
+    ]  # fmt: skip
     [picker] = await sara.press_and_wait("خواندن به زبانی دیگر")
     assert "۱۰" in picker["text"] and "10" not in picker["text"]
 
@@ -218,7 +221,8 @@ async def test_deep_link_opens_the_letter_in_spanish(bot: BotApplication, driver
     assert letter_text(letter) == "\n\n".join(expected)
     assert "¡Pueblos del mundo!" in letter[0]["text"]
     assert buttons(letter[-1]) == [
-        "Sign the letter", "Read the letter", "Read in another language", "Language"
+        "Sign the letter", "Send a message", "Read the letter", "Read in another language",
+        "Language",
     ]  # fmt: skip
 
 
@@ -234,6 +238,6 @@ async def test_commands_are_registered_in_each_language(
     assert registered[""]["letter"] == "Read the open letter"
     assert registered["de"]["letter"] != registered["en"]["letter"]
     assert list(registered["fa"]) == [
-        "start", "letter", "sign", "withdraw", "language", "mydata", "forget", "clear",
+        "start", "letter", "sign", "withdraw", "message", "language", "mydata", "forget", "clear",
         "cancel", "help",
     ]  # fmt: skip

@@ -9,7 +9,9 @@ from bot.sandbox.run import MODERATOR_GROUP_ID
 from tests.helpers.people import buttons, letter_text, new_supporter
 from tests.helpers.seed import seed_letter
 
-MENU = ["Sign the letter", "Read the letter", "Read in another language", "Language"]
+MENU = [
+    "Sign the letter", "Send a message", "Read the letter", "Read in another language", "Language"
+]  # fmt: skip
 
 
 async def test_start_greets_and_sends_the_letter_as_in_the_seed(

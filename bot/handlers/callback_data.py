@@ -23,6 +23,7 @@ FORGET = "fgt"  # argument: none to ask, "yes" or "no"
 CLEAR = "clr"  # argument: none to ask, "yes" or "no"
 MESSAGE = "msg"  # begin a solidarity message
 MESSAGE_STEP = "ms"  # argument: a step of the message conversation
+MODERATE = "mod"  # argument: "<action>:<reference>[:<reason>]", e.g. "a:M12", "d:D3", "s:S40"
 
 
 @dataclass(frozen=True)

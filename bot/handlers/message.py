@@ -190,6 +190,8 @@ async def begin(update: Update, context: BotContext) -> int:
     """Explain where messages go, then ask for one; unless a limit is reached."""
     await answer(update)
     assert context.person_key is not None
+    if await context.repos.moderation.is_banned(context.person_key):
+        return ConversationHandler.END  # told once, when banned
     try:
         await context.messaging().check_limits(context.person_key, int(time.time()))
     except (PendingLimitReached, DailyLimitReached) as reached:
@@ -438,15 +440,22 @@ async def send(update: Update, context: BotContext) -> int:
         draft.get("country"),
     )
     t = context.i18n
+    desk = context.bot_data.desk
     try:
-        await context.messaging().submit(
-            context.person_key, user.id, message_draft, t.language, int(time.time())
-        )
+        # The message and its card for the moderators are written together.
+        async with context.repos.db.transaction():
+            message = await context.messaging().submit(
+                context.person_key, user.id, message_draft, t.language, int(time.time())
+            )
+            if desk is not None:
+                await desk.message_submitted(message)
     except (PendingLimitReached, DailyLimitReached) as reached:
         _drop_draft(context)
         await tell_limit(update, context, reached)
         return ConversationHandler.END
     _drop_draft(context)
+    if desk is not None:
+        desk.wake()
     await say(
         update,
         context,

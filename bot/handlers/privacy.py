@@ -139,6 +139,7 @@ async def forget(update: Update, context: BotContext) -> None:
     await repos.contacts.erase(key)
     await repos.people.forget(key)
     await repos.chat_log.forget(key)
+    await repos.outbox.forget_person(key)
     context.bot_data.language_cache.pop(key, None)
     if context.user_data is not None:
         context.user_data.clear()

@@ -163,6 +163,8 @@ async def begin(update: Update, context: BotContext) -> int:
     """Show what is being signed and ask how to be listed; or show one's signature."""
     await answer(update)
     assert context.person_key is not None
+    if await context.repos.moderation.is_banned(context.person_key):
+        return ConversationHandler.END  # told once, when banned
     signature = await context.repos.signatures.of_person(context.person_key)
     if signature is not None:
         t = context.i18n

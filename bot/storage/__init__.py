@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database
 from bot.storage.messages import MessageRepository, SendLogRepository
+from bot.storage.moderation import CampaignState, ModerationRepository, OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.signatures import ChatLogRepository, ContactRepository, SignatureRepository
 
@@ -19,6 +20,9 @@ class Repositories:
     chat_log: ChatLogRepository
     messages: MessageRepository
     send_log: SendLogRepository
+    moderation: ModerationRepository
+    outbox: OutboxRepository
+    state: CampaignState
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -30,4 +34,7 @@ class Repositories:
             ChatLogRepository(db),
             MessageRepository(db),
             SendLogRepository(db),
+            ModerationRepository(db),
+            OutboxRepository(db),
+            CampaignState(db),
         )

@@ -92,4 +92,57 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX send_log_by_person ON send_log (person_key, sent_at)",
     ),
+    # 4: moderation and delivery: digests of signatures for the moderators, the audit log,
+    # bans, the outbox of everything the bot sends on its own, and the campaign's state.
+    (
+        """
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            created_at INTEGER NOT NULL
+        )
+        """,
+        "ALTER TABLE signatures ADD COLUMN digest_id INTEGER REFERENCES digests (id)",
+        "ALTER TABLE signatures ADD COLUMN published_on TEXT",
+        "CREATE INDEX signatures_by_digest ON signatures (digest_id)",
+        "ALTER TABLE messages ADD COLUMN post_link TEXT",
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            item_kind TEXT NOT NULL CHECK (item_kind IN ('signature', 'message', 'person')),
+            item_id INTEGER NOT NULL,
+            decision TEXT NOT NULL,
+            reason TEXT,
+            moderator_id INTEGER NOT NULL,
+            moderator_name TEXT NOT NULL,
+            decided_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX audit_by_item ON audit_log (item_kind, item_id)",
+        """
+        CREATE TABLE banned (
+            person_key TEXT PRIMARY KEY,
+            banned_at INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            chat TEXT NOT NULL,
+            person_key TEXT,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'sent', 'dropped', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before REAL NOT NULL DEFAULT 0,
+            sent_message_id INTEGER
+        )
+        """,
+        "CREATE INDEX outbox_queue ON outbox (status, not_before, id)",
+        """
+        CREATE TABLE campaign_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+    ),
 )
