@@ -11,7 +11,6 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOpti
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -26,6 +25,7 @@ from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData
 from bot.delivery import cards
 from bot.delivery.desk import Desk
+from bot.delivery.limiter import TelegramLimits
 from bot.delivery.outbox import CHANNEL, MODERATORS, OutboxWorker, Rates
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.domain.letter import LetterLibrary
@@ -70,7 +70,9 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            TelegramLimits(group_count=settings.group_rate[0], group_window=settings.group_rate[1])
+        )
         # PTB calls bot_data() once to make the application's bot_data: hand it ours.
         .context_types(
             ContextTypes(context=BotContext, bot_data=cast(type[BotData], lambda: bot_data))

@@ -44,7 +44,7 @@ class BotData:
         self.language_cache[person_key] = language
 
 
-class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
     """CallbackContext with the person's translator, resolved once per update."""
 
     __slots__ = ("_translator", "person_key")
@@ -94,5 +94,5 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
 
 BotApplication = Application[
-    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[BotContext]
+    ExtBot[int], BotContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[BotContext]
 ]

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram import Message as TelegramMessage
 from telegram.error import (
     BadRequest,
@@ -30,6 +30,7 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.ext import ExtBot
 
 from bot.storage import Repositories
 from bot.storage.moderation import OutboxItem
@@ -94,7 +95,7 @@ AfterDelivery = Callable[[OutboxItem, TelegramMessage], Awaitable[None]]
 class OutboxWorker:
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[int],
         repos: Repositories,
         resolve: Callable[[str], Awaitable[int | str]],
         migrated: Callable[[int, int], Awaitable[None]],
@@ -214,7 +215,9 @@ class OutboxWorker:
         method = payload["method"]
         caption = payload.get("caption")
         if method == "message":
-            return await bot.send_message(chat, payload["text"], reply_markup=markup)
+            return await bot.send_message(
+                chat, payload["text"], reply_markup=markup, rate_limit_args=0
+            )
         if method == "photo":
             return await bot.send_photo(
                 chat, payload["file_id"], caption=caption, reply_markup=markup
@@ -228,7 +231,9 @@ class OutboxWorker:
                 chat, payload["file_id"], caption=caption, reply_markup=markup
             )
         if method == "video_note":
-            return await bot.send_video_note(chat, payload["file_id"], reply_markup=markup)
+            return await bot.send_video_note(
+                chat, payload["file_id"], reply_markup=markup, rate_limit_args=0
+            )
         raise ValueError(f"unknown outbox method {method}")
 
 

@@ -261,6 +261,7 @@ async def driver_flood(emulator: Emulator, request: web.Request, body: JSON) -> 
         body.get("per_chat_per_second"),
         body.get("per_group_per_minute"),
         body.get("overall_per_second"),
+        float(body.get("group_window", 60.0)),
     )
     return True
 
