@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.config import SETTINGS_HELP, SettingsError, environment, load_settings
+from bot.config import SETTINGS_HELP, Settings, SettingsError, environment, load_settings
 from bot.i18n import LANGUAGES, CatalogError
 from bot.log import configure_logging
 
@@ -24,6 +24,10 @@ def _settings_epilog() -> str:
         "  run        serve the bot by long polling (needs BOT_TOKEN, MODERATOR_CHAT_ID, "
         "CHANNEL_ID)\n"
         "  sandbox    a local Telegram emulator with the bot against it, no token needed\n"
+        "  check      check the token, the moderator group and the channel, one line each\n"
+        "  backup     a consistent copy of the live database: backup PATH\n"
+        "  stats      the campaign's figures\n"
+        "  health     exit status 0 when the running bot wrote its heartbeat lately\n"
         "  (none)     run when BOT_TOKEN is configured, else sandbox\n\n"
         "settings (environment variables, or KEY=VALUE lines in ./.env):\n" + "\n".join(rows)
     )
@@ -36,8 +40,15 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         epilog=_settings_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", metavar="{run,sandbox}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="{run,sandbox,check,backup,stats,health}"
+    )
     commands.add_parser("run", help="serve the bot by long polling")
+    commands.add_parser("check", help="check the token, the moderator group and the channel")
+    backup = commands.add_parser("backup", help="copy the live database consistently to PATH")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    commands.add_parser("stats", help="print the campaign's figures")
+    commands.add_parser("health", help="exit 0 when the running bot wrote its heartbeat lately")
     sandbox = commands.add_parser("sandbox", help="run the bot against a local Telegram emulator")
     sandbox.add_argument("--port", type=int, default=8081, help="emulator port (default 8081)")
     sandbox.add_argument(
@@ -88,10 +99,53 @@ def sandbox(port: int, database: Path) -> int:
     return 0
 
 
+def check() -> int:
+    try:
+        settings = load_settings(environment(), LANGUAGES)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_SETTINGS
+    from bot.operations import check_setup
+
+    results = asyncio.run(check_setup(settings))
+    for result in results:
+        print(("ok     " if result.ok else "FAILED ") + result.line)
+    return 0 if all(result.ok for result in results) else 1
+
+
+def database_only() -> Settings:
+    """Settings for commands that need only the database (backup, stats, health)."""
+    env = environment()
+    database = Path(env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3")
+    return Settings(bot_token="", moderator_chat_id=0, channel_id=0, database_path=database)
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     if arguments.command == "run":
         return run()
+    if arguments.command == "check":
+        return check()
+    if arguments.command in ("backup", "stats", "health"):
+        from bot import operations
+
+        settings = database_only()
+        if arguments.command == "health":
+            return 0 if operations.healthy(settings) else 1
+        if not settings.database_path.is_file():
+            print(
+                f"error: DATABASE_PATH: no database at {settings.database_path}", file=sys.stderr
+            )
+            return EXIT_SETTINGS
+        if arguments.command == "stats":
+            print("\n".join(operations.figures(settings.database_path)))
+            return 0
+        pages = operations.backup(settings.database_path, arguments.path)
+        print(
+            f"Backed up {settings.database_path} to {arguments.path} ({pages} pages). Keep the "
+            f"key file ({settings.key_file}) or SECRET_KEY with it, stored apart."
+        )
+        return 0
     if arguments.command == "sandbox":
         return sandbox(arguments.port, arguments.database)
     if environment().get("BOT_TOKEN"):

@@ -42,6 +42,7 @@ from bot.handlers.reply import remember_incoming
 from bot.handlers.sign import signing_conversation, withdraw
 from bot.handlers.start import show_help, stale_button, start
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
+from bot.operations import beat, channel_check, moderator_group_check
 from bot.storage import Repositories
 from bot.storage.database import Database, open_database
 from bot.storage.persistence import SqlitePersistence
@@ -189,6 +190,12 @@ async def post_init(application: BotApplication) -> None:
     data.moderator_chat_id = int(moved) if moved else settings.moderator_chat_id
     await register_commands(application)
     await learn_channel_username(application)
+    for result in (
+        await moderator_group_check(application.bot, settings),
+        await channel_check(application.bot, settings),
+    ):
+        if not result.ok:
+            logger.warning("Set-up: %s", result.line)
 
     async def resolve(chat: str) -> int | str:
         if chat == MODERATORS:
@@ -217,6 +224,7 @@ async def post_init(application: BotApplication) -> None:
     jobs = application.job_queue
     if jobs is not None:
         jobs.run_repeating(tidy_database, interval=600, first=600)
+        jobs.run_repeating(heartbeat, interval=30, first=0)
         jobs.run_repeating(card_signatures, interval=settings.card_interval, first=1)
         jobs.run_repeating(update_counter, interval=settings.counter_interval, first=5)
         if settings.signature_digest_interval > 0:
@@ -236,6 +244,11 @@ async def learn_channel_username(application: BotApplication) -> None:
         return
     if chat.username:
         await data.repos.state.set("channel_username", chat.username)
+
+
+async def heartbeat(context: BotContext) -> None:
+    """Tell the container's health check (`python -m bot health`) that the bot is alive."""
+    beat(context.bot_data.settings)
 
 
 async def card_signatures(context: BotContext) -> None:

