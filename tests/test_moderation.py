@@ -213,7 +213,7 @@ async def test_ban_author_rejects_and_tells_them_once(
     await press(driver, MINA, card, "Ban author")
     [told] = await driver.wait_bot_messages(troll.id, last)
     assert told["text"] == (
-        "Die Moderator*innen nehmen keine Unterschriften und Nachrichten mehr von dir an. "
+        "Das Moderationsteam nimmt keine Unterschriften und Nachrichten mehr von dir an. "
         "Den Brief kannst du weiterhin lesen."
     )
     before = await troll.last_message_id()
@@ -447,3 +447,52 @@ async def test_pending_sends_the_cards_again(desk_bot: BotApplication, driver: D
         return cards or None
 
     await driver.wait_for(again, what="the card again")
+
+
+async def test_approved_signatures_reach_the_channel_as_a_digest(
+    fast: Settings, driver: Driver, emulator: Emulator
+) -> None:
+    from bot.delivery.desk import Moderator
+
+    application = build_application(replace(fast, signature_digest_interval=0.5))
+    await start_application(application, poll_timeout=2)
+    try:
+        data = application.bot_data
+        assert data.repos is not None and data.desk is not None
+        service = SigningService(data.repos.signatures, data.repos.contacts)
+        for number in range(3):
+            person = emulator.add_user(f"Signer {number}")
+            draft = SignatureDraft(Listing.NAME, f"Signer {number}", "FR")
+            await service.submit(data.keys.of(person.id), person.id, draft, "fr")
+        for signature_id in (1, 2):
+            await data.desk.decide_signature(signature_id, True, Moderator(MINA, "@mina_mod"))
+
+        async def digest() -> list[JSON]:
+            return await _messages_with(driver, CHANNEL_ID, "New signatures")
+
+        [post] = await driver.wait_for(digest, what="the channel digest")
+        assert post["text"] == (
+            "New signatures under the open letter:\n\n• Signer 0, France\n\n• Signer 1, France"
+        )
+        assert rows(fast, "SELECT COUNT(*) FROM signatures WHERE published_on IS NOT NULL") == [
+            (2,)
+        ]
+    finally:
+        await stop_application(application)
+
+
+async def test_export_messages_is_ready_to_read_on_air(
+    desk_bot: BotApplication, driver: Driver, emulator: Emulator
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await send_text_message(alice, "We stand with you")
+    card = await card_for(driver, "#M1")
+    await press(driver, MINA, card, "Approve")
+    sent = await driver.send(MINA, "/export messages", chat_id=MODERATOR_GROUP_ID)
+    [document] = await driver.wait_bot_messages(MODERATOR_GROUP_ID, sent["message_id"])
+    assert document["document"]["file_name"] == "messages-to-read-on-air.txt"
+    stored = emulator.files.get(document["document"]["file_id"])
+    assert stored is not None
+    text = stored.data.decode("utf-8")
+    assert text.startswith("#M1 · en · ")
+    assert "We stand with you\n— A supporter" in text

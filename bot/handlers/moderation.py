@@ -334,10 +334,14 @@ async def stats(update: Update, context: BotContext) -> None:
     lines += block(t.gettext("Signatures by country"), totals["countries"])
     lines += block(t.gettext("Signatures by day"), totals["days"][-14:])
     lines.append(t.gettext("Waiting in the outbox: {count}").format(count=t.number(backlog)))
+    lines.append(t.gettext("Signatures per day") + ": ↓")
     message = update.effective_message
     assert message is not None
     await message.reply_text("\n".join(lines))
-    chart = await asyncio.to_thread(_chart, totals["days"], t.gettext("Signatures per day"))
+    # Matplotlib neither joins Arabic-script letters nor lays them out right to left: in
+    # Persian, Kurdish and Arabic the chart goes untitled (the text above says what it is).
+    title = "" if t.rtl else t.gettext("Signatures per day")
+    chart = await asyncio.to_thread(_chart, totals["days"], title)
     await message.reply_photo(chart)
 
 
