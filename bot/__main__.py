@@ -43,7 +43,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     commands = parser.add_subparsers(
         dest="command", metavar="{run,sandbox,check,backup,stats,health}"
     )
-    commands.add_parser("run", help="serve the bot by long polling")
+    run_command = commands.add_parser("run", help="serve the bot by long polling")
+    run_command.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on a webhook (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_LISTEN, "
+        "WEBHOOK_PORT) instead of long polling",
+    )
     commands.add_parser("check", help="check the token, the moderator group and the channel")
     backup = commands.add_parser("backup", help="copy the live database consistently to PATH")
     backup.add_argument("path", type=Path, help="where to write the copy")
@@ -60,31 +66,28 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run() -> int:
+def run(webhook: bool = False) -> int:
     env = environment()
     try:
         settings = load_settings(env, LANGUAGES)
+        if webhook and not (settings.webhook_url and settings.webhook_secret):
+            missing = "WEBHOOK_URL" if not settings.webhook_url else "WEBHOOK_SECRET"
+            raise SettingsError(
+                f"{missing} is not set: --webhook needs WEBHOOK_URL (the public https address) "
+                "and WEBHOOK_SECRET (16 or more random characters)."
+            )
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_SETTINGS
     configure_logging(settings.log_level, [settings.bot_token])
-    from bot.app import build_application
+    from bot.app import build_application, serve
 
     try:
         application = build_application(settings)
     except CatalogError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    application.run_polling(
-        allowed_updates=[
-            "message",
-            "edited_message",
-            "callback_query",
-            "channel_post",
-            "my_chat_member",
-        ]
-    )
-    return 0
+    return asyncio.run(serve(application, webhook))
 
 
 def sandbox(port: int, database: Path) -> int:
@@ -123,7 +126,7 @@ def database_only() -> Settings:
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     if arguments.command == "run":
-        return run()
+        return run(arguments.webhook)
     if arguments.command == "check":
         return check()
     if arguments.command in ("backup", "stats", "health"):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,6 +36,7 @@ from bot.domain.letter import LetterLibrary
 from bot.domain.signatures import Status
 from bot.handlers import callback_data
 from bot.handlers.chats import chat_id
+from bot.handlers.guard import guard
 from bot.handlers.language import choose_language, resolve_language, show_language_picker
 from bot.handlers.letter import letter_button, letter_command, letter_languages
 from bot.handlers.menu import COMMANDS
@@ -50,6 +55,7 @@ from bot.storage.persistence import SqlitePersistence
 logger = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10
+WEBHOOK_PATH = "telegram"
 
 
 def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> BotApplication:
@@ -99,7 +105,9 @@ def add_handlers(application: BotApplication) -> None:
     moderator_chat = ModeratorChat(data)
     other_groups = filters.ChatType.GROUPS & ~moderator_chat
 
-    # Before anything else: the language of this update, and the ids /clear needs.
+    # Before anything else: duplicates, floods, bans and edits are stopped; then the
+    # language of the update is settled, and the ids /clear needs are noted.
+    application.add_handler(TypeHandler(Update, guard), group=-200)
     application.add_handler(TypeHandler(Update, resolve_language), group=-100)
     application.add_handler(
         MessageHandler(private & filters.UpdateType.MESSAGE, remember_incoming), group=-50
@@ -213,7 +221,8 @@ async def post_init(application: BotApplication) -> None:
         if data.worker is not None:
             data.worker.wake()
 
-    desk = Desk(repos, data.i18n, settings, wake)
+    data.banned.update(await repos.moderation.banned_keys())
+    desk = Desk(repos, data.i18n, settings, wake, data.banned)
     data.desk = desk
     count, window = settings.group_rate
     data.worker = OutboxWorker(
@@ -305,6 +314,7 @@ async def tidy_database(context: BotContext) -> None:
     repos = context.repos
     await repos.chat_log.purge(int(time.time()))
     await repos.send_log.purge(int(time.time()))
+    await repos.seen.purge(int(time.time()))
     await repos.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
@@ -336,7 +346,7 @@ async def register_commands(application: BotApplication) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log the failure without personal text; tell the person something went wrong."""
+    """Log the failure without personal text; tell the person; report to OPS_CHAT_ID."""
     error = context.error
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error(
@@ -345,6 +355,16 @@ async def on_error(update: object, context: BotContext) -> None:
         type(error).__name__,
         exc_info=error if logger.isEnabledFor(logging.DEBUG) else None,
     )
+    data = context.bot_data
+    if data.settings.ops_chat_id is not None:
+        ops = data.i18n.get(data.settings.moderator_language)
+        report = ops.gettext("Update {update} failed: {error}").format(
+            update=update_id, error=type(error).__name__
+        )
+        try:
+            await context.bot.send_message(data.settings.ops_chat_id, report)
+        except TelegramError:
+            logger.warning("Could not report the failure of update %s", update_id)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private":
@@ -353,21 +373,77 @@ async def on_error(update: object, context: BotContext) -> None:
         await context.bot.send_message(
             update.effective_chat.id,
             context.i18n.gettext(
-                "Sorry, something went wrong on our side. Please try again in a moment."
+                "Sorry, something went wrong on our side. What you sent so far is kept; "
+                "please try again in a moment."
             ),
         )
     except TelegramError:
         logger.warning("Could not tell the person about the failure of update %s", update_id)
 
 
-async def start_application(application: BotApplication, poll_timeout: int = POLL_TIMEOUT) -> None:
-    """Start the bot inside a running event loop, as run_polling would (tests, sandbox)."""
+async def start_application(
+    application: BotApplication,
+    poll_timeout: int = POLL_TIMEOUT,
+    webhook: bool = False,
+    error_callback: Callable[[TelegramError], None] | None = None,
+) -> None:
+    """Start the bot inside a running event loop, as run_polling would, or on a webhook."""
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     assert application.updater is not None
-    await application.updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    settings = application.bot_data.settings
+    if webhook:
+        await application.updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=WEBHOOK_PATH,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await application.updater.start_polling(
+            timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, error_callback=error_callback
+        )
     await application.start()
+
+
+async def serve(application: BotApplication, webhook: bool = False) -> int:
+    """Run until SIGINT or SIGTERM; exit status 3 when another instance already polls."""
+    settings = application.bot_data.settings
+    stop = asyncio.Event()
+    conflict = False
+    started = time.monotonic()
+
+    def polling_failed(error: TelegramError) -> None:
+        nonlocal conflict
+        if isinstance(error, Conflict):
+            if time.monotonic() - started < settings.conflict_window:
+                conflict = True
+                stop.set()
+            else:
+                logger.warning("Another instance polls with this token (409 Conflict)")
+            return
+        logger.warning("Getting updates failed: %s", type(error).__name__)
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await start_application(application, webhook=webhook, error_callback=polling_failed)
+    logger.info("The bot is running (%s)", "webhook" if webhook else "long polling")
+    try:
+        await stop.wait()
+    finally:
+        await stop_application(application)
+    if conflict:
+        print(
+            "error: another instance of the bot is already running with this BOT_TOKEN "
+            "(Telegram answered 409 Conflict): stop it, or use another token.",
+            file=sys.stderr,
+        )
+        return 3
+    return 0
 
 
 async def stop_application(application: BotApplication) -> None:

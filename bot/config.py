@@ -23,6 +23,11 @@ SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
     ("DEFAULT_LANGUAGE", "language when nothing better is known", "en"),
     ("CHANNEL_LANGUAGE", "language of what is published in the channel", "en"),
     ("LOG_LEVEL", "logging level", "INFO"),
+    ("OPS_CHAT_ID", "a chat the error handler reports failures to (optional)", "(none)"),
+    ("WEBHOOK_URL", "public https address Telegram calls in --webhook mode", "(none)"),
+    ("WEBHOOK_LISTEN", "address the webhook server listens on", "127.0.0.1"),
+    ("WEBHOOK_PORT", "port the webhook server listens on", "8443"),
+    ("WEBHOOK_SECRET", "secret token every webhook request must carry (16+ characters)", "(none)"),
     ("MODERATOR_LANGUAGE", "language of the moderator group", "en"),
     ("MODERATORS", "admins: the group's administrators decide; members: any member", "admins"),
     ("SIGNATURE_DIGEST_INTERVAL", "seconds between channel digests of signatures; 0: off", "3600"),
@@ -57,6 +62,13 @@ class Settings:
     card_interval: float = 30.0
     counter_interval: float = 60.0
     group_rate: tuple[int, float] = (20, 60.0)
+    ops_chat_id: int | None = None
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    # A 409 Conflict this soon after start means another instance was already running.
+    conflict_window: float = 30.0
     # Seconds before an abandoned conversation ends quietly (not an environment setting).
     conversation_timeout: float = 30 * 60
 
@@ -155,6 +167,25 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
             "SIGNATURE_DIGEST_INTERVAL is malformed: give whole seconds (3600 is one hour; 0 "
             "turns the channel digest off)."
         )
+    ops = env.get("OPS_CHAT_ID", "").strip()
+    if ops and not re.fullmatch(r"-?\d{1,20}", ops):
+        raise SettingsError(
+            "OPS_CHAT_ID is malformed: it must be a number such as -1001234567890."
+        )
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    if webhook_url and not re.fullmatch(r"https?://\S+", webhook_url):
+        raise SettingsError(
+            "WEBHOOK_URL is malformed: give the public https:// address Telegram should call."
+        )
+    webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
+        raise SettingsError(
+            "WEBHOOK_SECRET is malformed: use 16 to 256 letters, digits, _ or -, for example "
+            "from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+        )
+    webhook_port = env.get("WEBHOOK_PORT", "").strip() or "8443"
+    if not webhook_port.isdigit() or not 1 <= int(webhook_port) <= 65535:
+        raise SettingsError("WEBHOOK_PORT is malformed: give a port number such as 8443.")
     pending_limit = _positive(env, "MESSAGE_PENDING_LIMIT", 3)
     daily_limit = _positive(env, "MESSAGE_DAILY_LIMIT", 10)
     database = env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3"
@@ -173,6 +204,11 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
         moderator_language=moderator_language,
         moderators=moderators,
         signature_digest_interval=float(interval),
+        ops_chat_id=int(ops) if ops else None,
+        webhook_url=webhook_url,
+        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+        webhook_port=int(webhook_port),
+        webhook_secret=webhook_secret,
     )
 
 

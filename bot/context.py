@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.config import Settings
 from bot.delivery.desk import Desk
 from bot.delivery.outbox import OutboxWorker
+from bot.domain.flood import FloodGate
 from bot.domain.identity import PersonKeys
 from bot.domain.letter import LetterLibrary
 from bot.domain.messages import Limits, MessagingService
@@ -37,6 +38,9 @@ class BotData:
     moderator_chat_id: int = 0
     # (user id, administrators only) -> (may decide, until when): getChatMember, cached.
     permission_cache: dict[tuple[int, bool], tuple[bool, float]] = field(default_factory=dict)
+    flood: FloodGate = field(default_factory=FloodGate)
+    # person_keys of banned people, in memory so that they cost almost nothing.
+    banned: set[str] = field(default_factory=set)
 
     def remember_language(self, person_key: str, language: str) -> None:
         if len(self.language_cache) >= LANGUAGE_CACHE_SIZE:

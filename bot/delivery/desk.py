@@ -56,9 +56,16 @@ def next_milestone(count: int, announced: int) -> int | None:
 
 class Desk:
     def __init__(
-        self, repos: Repositories, i18n: I18n, settings: Settings, wake: Callable[[], None]
+        self,
+        repos: Repositories,
+        i18n: I18n,
+        settings: Settings,
+        wake: Callable[[], None],
+        banned: set[str] | None = None,
     ) -> None:
         self.repos = repos
+        # The application's in-memory set of banned people, kept in step with the table.
+        self.banned = banned if banned is not None else set()
         self.i18n = i18n
         self.settings = settings
         self.wake = wake
@@ -226,6 +233,7 @@ class Desk:
     ) -> bool:
         if not await self.repos.moderation.ban(person_key, int(time.time())):
             return False
+        self.banned.add(person_key)
         await self._audit(kind, item_id, "banned", None, moderator)
         signatures, messages = await self.repos.moderation.pending_of_person(person_key)
         for message_id in messages:
@@ -246,6 +254,7 @@ class Desk:
         async with self.repos.db.transaction():
             if not await self.repos.moderation.unban(person_key):
                 return False
+            self.banned.discard(person_key)
             await self._audit(kind, item_id, "unbanned", None, moderator)
         return True
 

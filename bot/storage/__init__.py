@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 from bot.storage.database import Database
 from bot.storage.messages import MessageRepository, SendLogRepository
-from bot.storage.moderation import CampaignState, ModerationRepository, OutboxRepository
+from bot.storage.moderation import (
+    CampaignState,
+    ModerationRepository,
+    OutboxRepository,
+    SeenUpdates,
+)
 from bot.storage.people import PeopleRepository
 from bot.storage.signatures import ChatLogRepository, ContactRepository, SignatureRepository
 
@@ -23,6 +28,7 @@ class Repositories:
     moderation: ModerationRepository
     outbox: OutboxRepository
     state: CampaignState
+    seen: SeenUpdates
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -37,4 +43,5 @@ class Repositories:
             ModerationRepository(db),
             OutboxRepository(db),
             CampaignState(db),
+            SeenUpdates(db),
         )

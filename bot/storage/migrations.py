@@ -145,4 +145,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID
         """,
     ),
+    # 5: ids of updates already handled, so one delivered twice is handled once.
+    (
+        """
+        CREATE TABLE seen_updates (
+            update_id INTEGER PRIMARY KEY,
+            seen_at INTEGER NOT NULL
+        )
+        """,
+    ),
 )

@@ -196,6 +196,9 @@ class ModerationRepository:
     async def unban(self, person_key: str) -> bool:
         return await self._db.execute("DELETE FROM banned WHERE person_key = ?", (person_key,)) > 0
 
+    async def banned_keys(self) -> set[str]:
+        return {str(row[0]) for row in await self._db.fetchall("SELECT person_key FROM banned")}
+
     async def is_banned(self, person_key: str) -> bool:
         row = await self._db.fetchone("SELECT 1 FROM banned WHERE person_key = ?", (person_key,))
         return row is not None
@@ -289,6 +292,26 @@ class OutboxRepository:
     async def backlog(self) -> int:
         row = await self._db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'queued'")
         return int(row[0])
+
+
+class SeenUpdates:
+    """Update ids already taken up; Telegram redelivers unconfirmed updates for a day."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def claim(self, update_id: int) -> bool:
+        """True the first time an update id is seen."""
+        return (
+            await self._db.execute(
+                "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, unixepoch())",
+                (update_id,),
+            )
+            > 0
+        )
+
+    async def purge(self, now: int) -> None:
+        await self._db.execute("DELETE FROM seen_updates WHERE seen_at < ?", (now - 86_400,))
 
 
 class CampaignState:
