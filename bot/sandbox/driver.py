@@ -79,6 +79,9 @@ class Driver:
     async def flood(self, **limits: Any) -> None:
         await self._request("POST", "/driver/flood", limits)
 
+    async def replay(self, update_id: int) -> None:
+        await self._request("POST", "/driver/replay", {"update_id": update_id})
+
     async def advance_clock(self, seconds: float) -> None:
         await self._request("POST", "/driver/clock", {"advance": seconds})
 

@@ -187,6 +187,7 @@ class Emulator:
         self.webhook: JSON | None = None
         self.allowed_updates: set[str] | None = None
         self._updates: collections.deque[JSON] = collections.deque()
+        self._history: dict[int, JSON] = {}
         self._update_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._poll_generation = 0
@@ -391,8 +392,21 @@ class Emulator:
     # ------------------------------------------------------------------ updates
 
     def add_update(self, kind: str, payload: JSON) -> JSON:
-        update = {"update_id": next(self._update_ids), kind: payload}
+        update_id = next(self._update_ids)
+        update: JSON = {"update_id": update_id, kind: payload}
         self._updates.append(update)
+        self._history[update_id] = update
+        if len(self._history) > 10_000:
+            del self._history[next(iter(self._history))]
+        self._new_update.set()
+        return update
+
+    def replay(self, update_id: int) -> JSON:
+        """Deliver an update again, as Telegram does when the bot died before confirming it."""
+        update = self._history.get(update_id)
+        if update is None:
+            raise bad_request("no such update")
+        self._updates.appendleft(update)
         self._new_update.set()
         return update
 

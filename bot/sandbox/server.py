@@ -275,6 +275,10 @@ async def driver_migrate(emulator: Emulator, request: web.Request, body: JSON) -
     return emulator.migrate(body["chat_id"])
 
 
+async def driver_replay(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    return emulator.replay(int(body["update_id"]))
+
+
 async def driver_clock(emulator: Emulator, request: web.Request, body: JSON) -> float:
     emulator.clock.offset += float(body.get("advance", 0))
     return emulator.clock.now()
@@ -302,6 +306,7 @@ def create_app(emulator: Emulator) -> web.Application:
         "block": driver_block,
         "migrate": driver_migrate,
         "clock": driver_clock,
+        "replay": driver_replay,
         "wait": driver_wait,
     }
     for name, handler in driver_routes.items():
