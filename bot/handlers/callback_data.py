@@ -49,6 +49,16 @@ def parse(data: object) -> Payload | None:
     return Payload(kind, argument or None)
 
 
+def of_step(kind: str, *arguments: str) -> Callable[[object], bool]:
+    """A pattern matching payloads of one kind whose argument is one of `arguments`."""
+
+    def matches(data: object) -> bool:
+        payload = parse(data)
+        return payload is not None and payload.kind == kind and payload.argument in arguments
+
+    return matches
+
+
 def of_kind(kind: str) -> Callable[[object], bool]:
     """A CallbackQueryHandler pattern matching payloads of one kind."""
 

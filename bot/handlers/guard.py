@@ -43,10 +43,12 @@ async def guard(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         return
+    chat = update.effective_chat
+    if chat is not None and chat.id == data.moderator_chat_id:
+        return  # moderators at work (fifty digests in a row) are not a flood
     verdict = data.flood.admit(user.id, time.monotonic())
     if verdict is False:
         raise ApplicationHandlerStop
-    chat = update.effective_chat
     private = chat is not None and chat.type == ChatType.PRIVATE
     if verdict is None:
         if private:

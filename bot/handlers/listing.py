@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
+from bot.context import BotContext
 from bot.domain.countries import country_name, search_countries
 from bot.domain.names import NameProblem
 from bot.domain.signatures import Status
 from bot.handlers import callback_data
 from bot.i18n import N_, Translator
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
 
 NAME_PROBLEMS = {
     NameProblem.TOO_SHORT: N_("That name is too short: use at least 2 characters."),
@@ -24,6 +36,29 @@ NAME_PROBLEMS = {
     NameProblem.CONTROL: N_("A name must be on a single line, without control characters."),
     NameProblem.NO_LETTERS: N_("A name needs at least one letter."),
 }
+
+
+def country_step(
+    choose: Callback, skip: Callback, search: Callback, step_kind: str
+) -> list[BaseHandler[Update, BotContext, object]]:
+    """The country step of a conversation: a button, Skip, or a typed name to search."""
+    return [
+        CallbackQueryHandler(choose, pattern=callback_data.of_kind(callback_data.COUNTRY)),
+        CallbackQueryHandler(skip, pattern=callback_data.of_step(step_kind, "skip")),
+        MessageHandler(filters.TEXT & ~filters.COMMAND, search),
+    ]
+
+
+def fallbacks(
+    cancel: Callback, repeat: Callback, step_kind: str
+) -> list[BaseHandler[Update, BotContext, object]]:
+    """/cancel or Cancel leave; anything else gets a hint and the step again."""
+    return [
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(cancel, pattern=callback_data.of_step(step_kind, "cancel")),
+        CallbackQueryHandler(repeat),
+        MessageHandler(filters.ALL, repeat),
+    ]
 
 
 def describe_status(t: Translator, status: Status) -> str:

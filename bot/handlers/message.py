@@ -38,6 +38,8 @@ from bot.handlers.listing import (
     country_keyboard,
     country_question,
     country_search,
+    country_step,
+    fallbacks,
 )
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, close_keyboard, remember, say
@@ -509,11 +511,7 @@ def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
     private = filters.ChatType.PRIVATE
 
     def step_is(*arguments: str) -> Any:
-        def matches(data: object) -> bool:
-            payload = callback_data.parse(data)
-            return payload is not None and payload.kind == STEP and payload.argument in arguments
-
-        return matches
+        return callback_data.of_step(STEP, *arguments)
 
     text = filters.TEXT & ~filters.COMMAND
     not_allowed = (
@@ -565,25 +563,14 @@ def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
                     )
                 ],
                 NAME: [MessageHandler(text, take_name)],
-                COUNTRY: [
-                    CallbackQueryHandler(
-                        choose_country, pattern=callback_data.of_kind(callback_data.COUNTRY)
-                    ),
-                    CallbackQueryHandler(skip_country, pattern=step_is("skip")),
-                    MessageHandler(text, search_country),
-                ],
+                COUNTRY: country_step(choose_country, skip_country, search_country, STEP),
                 PREVIEW: [
                     CallbackQueryHandler(send, pattern=step_is("send")),
                     CallbackQueryHandler(again, pattern=step_is("change")),
                 ],
                 ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
             },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=step_is("cancel")),
-                CallbackQueryHandler(repeat_step),
-                MessageHandler(filters.ALL, repeat_step),
-            ],
+            fallbacks=fallbacks(cancel, repeat_step, STEP),
             name="message",
             persistent=True,
             conversation_timeout=timeout,

@@ -33,7 +33,9 @@ from bot.handlers.listing import (
     country_keyboard,
     country_question,
     country_search,
+    country_step,
     describe_status,
+    fallbacks,
 )
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, close_keyboard, say
@@ -324,15 +326,7 @@ def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
     private = filters.ChatType.PRIVATE
 
     def step_is(*arguments: str) -> Any:
-        def matches(data: object) -> bool:
-            payload = callback_data.parse(data)
-            return (
-                payload is not None
-                and payload.kind == callback_data.SIGNING_STEP
-                and payload.argument in arguments
-            )
-
-        return matches
+        return callback_data.of_step(callback_data.SIGNING_STEP, *arguments)
 
     def sign_payload(argument: str | None) -> Any:
         def matches(data: object) -> bool:
@@ -359,25 +353,16 @@ def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
                     )
                 ],
                 NAME: [MessageHandler(text, take_name)],
-                COUNTRY: [
-                    CallbackQueryHandler(
-                        choose_country, pattern=callback_data.of_kind(callback_data.COUNTRY)
-                    ),
-                    CallbackQueryHandler(skip_country, pattern=step_is("skip")),
-                    MessageHandler(text, search_country),
-                ],
+                COUNTRY: country_step(
+                    choose_country, skip_country, search_country, callback_data.SIGNING_STEP
+                ),
                 CONFIRM: [
                     CallbackQueryHandler(confirm, pattern=step_is("confirm")),
                     CallbackQueryHandler(change, pattern=step_is("change")),
                 ],
                 ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
             },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=step_is("cancel")),
-                CallbackQueryHandler(repeat_step),
-                MessageHandler(filters.ALL, repeat_step),
-            ],
+            fallbacks=fallbacks(cancel, repeat_step, callback_data.SIGNING_STEP),
             name="signing",
             persistent=True,
             conversation_timeout=timeout,
