@@ -61,6 +61,7 @@ def instructions(url: str, people: dict[str, int]) -> str:
     sara = people["sara"]
     return f"""\
 Sandbox: a local Telegram at {url} with the bot running against it.
+  Open {url}/ in a browser: a supporter's chat, the moderator group and the channel.
   Supporters: Sara (id {sara}, Persian) and Alex (id {people["alex"]}, English).
   Moderator group {MODERATOR_GROUP_ID}: Mina (creator), Jonas (administrator), Kim (member).
   Channel @{CHANNEL_USERNAME} ({CHANNEL_ID}).
@@ -87,6 +88,10 @@ async def run_sandbox(port: int, database: Path, default_language: str) -> None:
         database_path=database,
         telegram_api_url=url,
         default_language=default_language,
+        # Quick enough to watch: digests carded in seconds, the channel digest and counter too.
+        card_interval=2.0,
+        counter_interval=5.0,
+        signature_digest_interval=10.0,
     )
     application = build_application(settings)
     await start_application(application)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
 from bot.sandbox.emulator import Emulator, Fault, FloodLimits, Upload
+from bot.sandbox.telegram_html import render_html
 from bot.sandbox.world import JSON, ApiError, bad_request
 
 logger = logging.getLogger(__name__)
@@ -208,7 +210,14 @@ async def driver_messages(emulator: Emulator, request: web.Request, body: JSON) 
     chat = emulator.chats.get(int(request.match_info["chat_id"]))
     if chat is None:
         raise bad_request("chat not found")
-    return [stored.to_driver() for stored in chat.messages.values()]
+    shown = [stored.to_driver() for stored in chat.messages.values()]
+    if request.query.get("html"):
+        for message in shown:
+            text = message.get("text") or message.get("caption")
+            if text:
+                entities = message.get("entities") or message.get("caption_entities")
+                message["html"] = render_html(text, entities)
+    return shown
 
 
 async def driver_callback(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
@@ -229,7 +238,17 @@ async def driver_calls(emulator: Emulator, request: web.Request, body: JSON) -> 
 
 
 async def driver_state(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    in_groups = {
+        user_id
+        for chat in emulator.chats.values()
+        if chat.type != "private"
+        for user_id in chat.members
+    }
     return {
+        "users": [
+            {**user.to_api(), "supporter": user.id not in in_groups}
+            for user in emulator.users.values()
+        ],
         "bot": emulator.bot.to_api(),
         "pending_updates": emulator.pending_update_count,
         "webhook": emulator.webhook,
@@ -289,6 +308,23 @@ async def driver_wait(emulator: Emulator, request: web.Request, body: JSON) -> b
     return True
 
 
+PAGE = Path(__file__).with_name("page.html")
+
+
+async def page(request: web.Request) -> web.StreamResponse:
+    """The sandbox's face: a supporter's chat, the moderator group and the channel."""
+    return web.Response(text=PAGE.read_text(encoding="utf-8"), content_type="text/html")
+
+
+async def driver_file(request: web.Request) -> web.StreamResponse:
+    stored = request.app[EMULATOR_KEY].files.get(request.match_info["file_id"])
+    if stored is None:
+        return _error(ApiError(404, "Not Found"))
+    return web.Response(
+        body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+    )
+
+
 def create_app(emulator: Emulator) -> web.Application:
     app = web.Application(client_max_size=60 * 1024 * 1024)
     app[EMULATOR_KEY] = emulator
@@ -315,6 +351,8 @@ def create_app(emulator: Emulator) -> web.Application:
     app.router.add_get("/driver/callbacks/{query_id}", _driver(driver_callback))
     app.router.add_get("/driver/calls", _driver(driver_calls))
     app.router.add_get("/driver/state", _driver(driver_state))
+    app.router.add_get("/driver/files/{file_id}", driver_file)
+    app.router.add_get("/", page)
     return app
 
 
