@@ -11,6 +11,7 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -20,6 +21,8 @@ from bot.domain.countries import country_name, search_countries
 from bot.domain.names import NameProblem
 from bot.domain.signatures import Status
 from bot.handlers import callback_data
+from bot.handlers.menu import menu_keyboard
+from bot.handlers.reply import answer, close_keyboard, say
 from bot.i18n import N_, Translator
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
@@ -36,6 +39,41 @@ NAME_PROBLEMS = {
     NameProblem.CONTROL: N_("A name must be on a single line, without control characters."),
     NameProblem.NO_LETTERS: N_("A name needs at least one letter."),
 }
+
+
+class Draft:
+    """A conversation's answers so far, in user_data (which the persistence keeps)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def of(self, context: BotContext) -> dict[str, Any]:
+        assert context.user_data is not None
+        draft: dict[str, Any] = context.user_data.setdefault(self.key, {})
+        return draft
+
+    def drop(self, context: BotContext) -> None:
+        if context.user_data is not None:
+            context.user_data.pop(self.key, None)
+
+
+async def leave(update: Update, context: BotContext, draft: Draft) -> int:
+    """Cancel: the keyboard closed, the draft dropped, nothing stored; the menu again."""
+    await answer(update)
+    await close_keyboard(update)
+    draft.drop(context)
+    t = context.i18n
+    await say(update, context, t.gettext("Cancelled. Nothing was stored."), menu_keyboard(t))
+    return ConversationHandler.END
+
+
+async def hint_then_ask(update: Update, context: BotContext, hint: str, ask: Callback) -> int:
+    """Anything unexpected: a short hint (or a stale button's answer), then the step again."""
+    if update.callback_query is not None:
+        await answer(update, context.i18n.gettext("This button is no longer valid."))
+    else:
+        await say(update, context, hint)
+    return await ask(update, context)
 
 
 def country_step(

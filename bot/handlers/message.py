@@ -34,12 +34,15 @@ from bot.domain.signatures import Listing
 from bot.handlers import callback_data
 from bot.handlers.listing import (
     NAME_PROBLEMS,
+    Draft,
     button,
     country_keyboard,
     country_question,
     country_search,
     country_step,
     fallbacks,
+    hint_then_ask,
+    leave,
 )
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, close_keyboard, remember, say
@@ -51,15 +54,9 @@ DRAFT = "message"
 STEP = callback_data.MESSAGE_STEP
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
-
-
-def _drop_draft(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+MESSAGE_DRAFT = Draft(DRAFT)
+_draft = MESSAGE_DRAFT.of
+_drop_draft = MESSAGE_DRAFT.drop
 
 
 def _cancel_row(t: Translator) -> list[Any]:
@@ -471,25 +468,13 @@ async def send(update: Update, context: BotContext) -> int:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    await answer(update)
-    await close_keyboard(update)
-    _drop_draft(context)
-    t = context.i18n
-    await say(update, context, t.gettext("Cancelled. Nothing was stored."), menu_keyboard(t))
-    return ConversationHandler.END
+    """Leave the conversation; nothing is stored."""
+    return await leave(update, context, MESSAGE_DRAFT)
 
 
 async def repeat_step(update: Update, context: BotContext) -> int:
     """Anything unexpected: a short hint, then the same step again."""
-    t = context.i18n
-    if update.callback_query is not None:
-        await answer(update, t.gettext("This button is no longer valid."))
-    else:
-        await say(
-            update,
-            context,
-            t.gettext("Please answer the question below, or send /cancel to stop."),
-        )
+    hint = context.i18n.gettext("Please answer the question below, or send /cancel to stop.")
     step = int(_draft(context).get("step", CONTENT))
     asking = {
         CONTENT: ask_content,
@@ -500,7 +485,7 @@ async def repeat_step(update: Update, context: BotContext) -> int:
         COUNTRY: ask_country,
         PREVIEW: show_preview,
     }
-    return await asking[step](update, context)
+    return await hint_then_ask(update, context, hint, asking[step])
 
 
 async def timed_out(update: Update, context: BotContext) -> None:

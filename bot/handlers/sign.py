@@ -29,6 +29,7 @@ from bot.domain.signatures import (
 from bot.handlers import callback_data
 from bot.handlers.listing import (
     NAME_PROBLEMS,
+    Draft,
     button,
     country_keyboard,
     country_question,
@@ -36,6 +37,8 @@ from bot.handlers.listing import (
     country_step,
     describe_status,
     fallbacks,
+    hint_then_ask,
+    leave,
 )
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, close_keyboard, say
@@ -45,15 +48,9 @@ LISTING, NAME, COUNTRY, CONFIRM = range(4)
 DRAFT = "signing"
 
 
-def _draft(context: BotContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
-
-
-def _drop_draft(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+SIGNING_DRAFT = Draft(DRAFT)
+_draft = SIGNING_DRAFT.of
+_drop_draft = SIGNING_DRAFT.drop
 
 
 def line_of(context: BotContext, listing: Listing, name: str | None, country: str | None) -> str:
@@ -294,27 +291,17 @@ async def confirm(update: Update, context: BotContext) -> int:
 
 async def cancel(update: Update, context: BotContext) -> int:
     """Leave the conversation; nothing is stored."""
-    await answer(update)
-    await close_keyboard(update)
-    _drop_draft(context)
-    t = context.i18n
-    await say(update, context, t.gettext("Cancelled. Nothing was stored."), menu_keyboard(t))
-    return ConversationHandler.END
+    return await leave(update, context, SIGNING_DRAFT)
 
 
 async def repeat_step(update: Update, context: BotContext) -> int:
     """Anything unexpected: a short hint, then the same step again."""
-    t = context.i18n
-    if update.callback_query is not None:
-        await answer(update, t.gettext("This button is no longer valid."))
-    else:
-        await say(
-            update,
-            context,
-            t.gettext("Please answer the question below, or send /cancel to stop signing."),
-        )
-    step = int(_draft(context).get("step", LISTING))
-    return await ASK[step](update, context)
+    hint = context.i18n.gettext(
+        "Please answer the question below, or send /cancel to stop signing."
+    )
+    return await hint_then_ask(
+        update, context, hint, ASK[int(_draft(context).get("step", LISTING))]
+    )
 
 
 async def timed_out(update: Update, context: BotContext) -> None:
