@@ -51,6 +51,7 @@ from bot.operations import beat, channel_check, moderator_group_check
 from bot.storage import Repositories
 from bot.storage.database import Database, open_database
 from bot.storage.persistence import SqlitePersistence
+from bot.updates import PerChatOrder
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
             ContextTypes(context=BotContext, bot_data=cast(type[BotData], lambda: bot_data))
         )
         .get_updates_read_timeout(POLL_TIMEOUT + 5)
+        .concurrent_updates(PerChatOrder())
         .persistence(
             SqlitePersistence(settings.database_path, max_age=settings.conversation_timeout)
         )

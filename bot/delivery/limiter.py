@@ -63,7 +63,10 @@ class TelegramLimits(BaseRateLimiter[int]):
         group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
         for attempt in range(retries + 1):
             async with contextlib.AsyncExitStack() as limits:
-                await limits.enter_async_context(self._overall)
+                if rate_limit_args == 0:
+                    # Proactive sends (the outbox) share Telegram's ~30 a second; answers to
+                    # people's own actions are not held to it, as Telegram does not.
+                    await limits.enter_async_context(self._overall)
                 if group and chat_id is not None:
                     await limits.enter_async_context(self._group(chat_id))
                 try:

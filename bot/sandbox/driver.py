@@ -154,16 +154,14 @@ class Driver:
 
     # ----------------------------------------------------------------- reading
 
-    async def messages(self, chat_id: int, include_deleted: bool = False) -> list[JSON]:
-        found = await self._request("GET", f"/driver/chats/{chat_id}/messages")
+    async def messages(
+        self, chat_id: int, include_deleted: bool = False, after: int = 0
+    ) -> list[JSON]:
+        found = await self._request("GET", f"/driver/chats/{chat_id}/messages?after={after}")
         return [m for m in found if include_deleted or not m["deleted"]]
 
     async def bot_messages(self, chat_id: int, after: int = 0) -> list[JSON]:
-        return [
-            m
-            for m in await self.messages(chat_id)
-            if m["sender"] == "bot" and m["message_id"] > after
-        ]
+        return [m for m in await self.messages(chat_id, after=after) if m["sender"] == "bot"]
 
     async def callback_answer(self, query_id: str) -> JSON:
         return await self._object("GET", f"/driver/callbacks/{query_id}")
@@ -173,7 +171,11 @@ class Driver:
         return await self._objects("GET", "/driver/calls" + query)
 
     async def wait_for(
-        self, probe: Callable[[], Any], timeout: float = 10.0, what: str = "the bot"
+        self,
+        probe: Callable[[], Any],
+        timeout: float = 10.0,
+        what: str = "the bot",
+        chat_id: int | None = None,
     ) -> Any:
         """Call the async `probe` until it returns something truthy; fail after `timeout`."""
         loop = asyncio.get_running_loop()
@@ -184,7 +186,7 @@ class Driver:
                 return result
             if loop.time() > deadline:
                 raise TimeoutError(f"waited {timeout:.0f}s for {what}")
-            await self._request("POST", "/driver/wait", {"timeout": 0.2})
+            await self._request("POST", "/driver/wait", {"timeout": 0.2, "chat_id": chat_id})
 
     async def wait_bot_messages(
         self, chat_id: int, after: int = 0, count: int = 1, timeout: float = 10.0
@@ -195,7 +197,9 @@ class Driver:
             found = await self.bot_messages(chat_id, after)
             return found if len(found) >= count else None
 
-        result: list[JSON] = await self.wait_for(probe, timeout, f"{count} bot message(s)")
+        result: list[JSON] = await self.wait_for(
+            probe, timeout, f"{count} bot message(s)", chat_id=chat_id
+        )
         return result
 
     async def wait_answered(self, query_id: str, timeout: float = 10.0) -> JSON:

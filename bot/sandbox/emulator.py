@@ -15,6 +15,7 @@ import logging
 import math
 import re
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,10 +189,17 @@ class Emulator:
         self.allowed_updates: set[str] | None = None
         self._updates: collections.deque[JSON] = collections.deque()
         self._history: dict[int, JSON] = {}
+        # For benchmarks: when each update was handed to the bot, and how long until the
+        # bot's first answer in the same chat (or to the same button press).
+        self._awaiting: dict[int, collections.deque[float]] = {}
+        self._delivered: set[int] = set()
+        self.latencies: list[float] = []
         self._update_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._poll_generation = 0
         self._changed = asyncio.Condition()
+        # One event per chat the bot touched, for waiters interested in that chat only.
+        self._chat_changed: dict[int, asyncio.Event] = {}
         self._user_ids = itertools.count(10_001)
         self._group_ids = itertools.count(1)
         self._webhook_task: asyncio.Task[None] | None = None
@@ -262,6 +270,8 @@ class Emulator:
             raise
         entry["ok"] = True
         if method != "getUpdates":
+            self._answered(method, values)
+            self._touch(values.get("chat_id"))
             await self._notify()
         return result
 
@@ -320,6 +330,20 @@ class Emulator:
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
+
+    def _touch(self, chat_id: Any) -> None:
+        try:
+            event = self._chat_changed.pop(int(chat_id), None)
+        except (TypeError, ValueError):
+            return
+        if event is not None:
+            event.set()
+
+    async def wait_for_chat(self, chat_id: int, timeout: float) -> None:
+        """Wait until the bot changes something in one chat, or `timeout` passes."""
+        event = self._chat_changed.setdefault(chat_id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
 
     async def wait_for_change(self, timeout: float) -> None:
         """Wait until the bot changes something, or `timeout` passes."""
@@ -438,6 +462,7 @@ class Emulator:
                 self._confirm(offset)
             ready = [u for u in self._updates if self._allowed(u)][:limit]
             if ready or loop.time() >= deadline or self.closed:
+                self._handed_over(ready)
                 return ready
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
@@ -448,6 +473,32 @@ class Emulator:
                     "Conflict: terminated by other getUpdates request; make sure that only one "
                     "bot instance is running",
                 )
+
+    def _handed_over(self, updates: list[JSON]) -> None:
+        now = time.monotonic()
+        for update in updates:
+            if update["update_id"] in self._delivered:
+                continue
+            if len(self._delivered) > 100_000:
+                self._delivered.clear()
+            self._delivered.add(update["update_id"])
+            chat = _chat_of(update)
+            if chat is not None:
+                self._awaiting.setdefault(chat, collections.deque()).append(now)
+
+    def _answered(self, method: str, values: dict[str, Any]) -> None:
+        chat: int | None = None
+        if method == "answerCallbackQuery":
+            query = self.callback_queries.get(str(values.get("callback_query_id")))
+            chat = query.chat_id if query else None
+        else:
+            try:
+                chat = int(values.get("chat_id"))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                return
+        waiting = self._awaiting.get(chat) if chat is not None else None
+        if waiting:
+            self.latencies.append(time.monotonic() - waiting.popleft())
 
     def _confirm(self, offset: int) -> None:
         if offset < 0:
@@ -1141,7 +1192,9 @@ class Emulator:
 
     def _callback(self, user: User, stored: StoredMessage, data: str) -> str:
         query_id = secrets.token_hex(8)
-        self.callback_queries[query_id] = CallbackQuery(query_id, user.id, self.clock.now())
+        self.callback_queries[query_id] = CallbackQuery(
+            query_id, user.id, self.clock.now(), int(stored.data["chat"]["id"])
+        )
         self.add_update(
             "callback_query",
             {
@@ -1223,6 +1276,16 @@ def _auto_entities(text: str) -> list[JSON]:
                 {"type": kind, "offset": offset, "length": utf16_length(match.group(0))}
             )
     return sorted(entities, key=lambda entity: entity["offset"])
+
+
+def _chat_of(update: JSON) -> int | None:
+    for kind in ("message", "edited_message", "channel_post"):
+        if kind in update:
+            return int(update[kind]["chat"]["id"])
+    query = update.get("callback_query")
+    if query is not None:
+        return int(query["message"]["chat"]["id"])
+    return None
 
 
 def _loggable(values: dict[str, Any]) -> JSON:

@@ -210,7 +210,12 @@ async def driver_messages(emulator: Emulator, request: web.Request, body: JSON) 
     chat = emulator.chats.get(int(request.match_info["chat_id"]))
     if chat is None:
         raise bad_request("chat not found")
-    shown = [stored.to_driver() for stored in chat.messages.values()]
+    after = int(request.query.get("after", "0"))
+    shown = [
+        stored.to_driver()
+        for stored in chat.messages.values()
+        if stored.data["message_id"] > after
+    ]
     if request.query.get("html"):
         for message in shown:
             text = message.get("text") or message.get("caption")
@@ -235,6 +240,10 @@ async def driver_calls(emulator: Emulator, request: web.Request, body: JSON) -> 
         for call in emulator.calls
         if call["n"] > since and (method is None or call["method"] == method)
     ]
+
+
+async def driver_latencies(emulator: Emulator, request: web.Request, body: JSON) -> list[float]:
+    return list(emulator.latencies)
 
 
 async def driver_state(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
@@ -304,7 +313,11 @@ async def driver_clock(emulator: Emulator, request: web.Request, body: JSON) -> 
 
 
 async def driver_wait(emulator: Emulator, request: web.Request, body: JSON) -> bool:
-    await emulator.wait_for_change(min(float(body.get("timeout", 1.0)), 30.0))
+    timeout = min(float(body.get("timeout", 1.0)), 30.0)
+    if body.get("chat_id") is not None:
+        await emulator.wait_for_chat(int(body["chat_id"]), timeout)
+    else:
+        await emulator.wait_for_change(timeout)
     return True
 
 
@@ -351,6 +364,7 @@ def create_app(emulator: Emulator) -> web.Application:
     app.router.add_get("/driver/callbacks/{query_id}", _driver(driver_callback))
     app.router.add_get("/driver/calls", _driver(driver_calls))
     app.router.add_get("/driver/state", _driver(driver_state))
+    app.router.add_get("/driver/latencies", _driver(driver_latencies))
     app.router.add_get("/driver/files/{file_id}", driver_file)
     app.router.add_get("/", page)
     return app

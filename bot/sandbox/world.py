@@ -153,6 +153,7 @@ class CallbackQuery:
     id: str
     user_id: int
     created: float
+    chat_id: int = 0
     answered: bool = False
     answer: JSON | None = None
 

@@ -1,0 +1,38 @@
+"""`python -m bot.sandbox.serve`: the emulator alone, seeded, in its own process (benchmarks)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from bot.sandbox.emulator import Emulator
+from bot.sandbox.run import SANDBOX_TOKEN, seed
+from bot.sandbox.server import EmulatorServer
+
+
+async def serve(port: int, token: str) -> None:
+    emulator = Emulator(token, call_log_size=1000)
+    seed(emulator)
+    server = EmulatorServer(emulator, "127.0.0.1", port)
+    print(await server.start(), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.sandbox.serve")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--token", default=SANDBOX_TOKEN)
+    arguments = parser.parse_args()
+    asyncio.run(serve(arguments.port, arguments.token))
+
+
+if __name__ == "__main__":
+    main()
