@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.delivery.notices import tell_signature_decision
+from bot.delivery.desk import Moderator
 from bot.sandbox.driver import Driver
 from tests.conftest import BotStarter
 from tests.helpers.people import JSON, Supporter, buttons, new_supporter
@@ -209,14 +209,13 @@ async def test_withdraw_asks_then_removes_and_the_count_drops(
 ) -> None:
     alice = await new_supporter(driver, "Alice", "en")
     await sign(alice, "With my name", "Alice Walker", None)
-    signing = bot.bot_data
-    assert signing.repos is not None
+    desk = bot.bot_data.desk
+    assert desk is not None
     [signature_id] = [row[0] for row in rows(settings, "SELECT id FROM signatures")]
-    from bot.domain.signatures import SigningService
-
-    service = SigningService(signing.repos.signatures, signing.repos.contacts)
-    notice = await service.decide(int(str(signature_id)), approved=True)
-    assert notice is not None
+    last = await alice.last_message_id()
+    outcome = await desk.decide_signature(int(str(signature_id)), True, Moderator(1, "@mina"))
+    assert outcome.decided
+    await driver.wait_bot_messages(alice.id, last)  # the approval notice, via the outbox
     [asked] = await alice.say("/withdraw")
     assert asked["text"] == "Withdraw your signature? It is removed from the list at once."
     [kept] = await alice.press_and_wait("Keep it")
@@ -325,15 +324,20 @@ async def test_once_decided_and_told_no_telegram_id_of_the_signer_is_in_the_file
     before = b"".join(f.read_bytes() for f in files if f.exists())
     assert any(form in before for form in _id_forms(signer.id)), "the test must see the id"
 
-    from bot.domain.signatures import SigningService
-
-    service = SigningService(data.repos.signatures, data.repos.contacts)
+    assert data.desk is not None
     [signature_id] = rows(settings, "SELECT id FROM signatures")
-    notice = await service.decide(int(str(signature_id[0])), approved=True)
-    assert notice is not None and notice.telegram_id == signer.id
-    assert await tell_signature_decision(application.bot, data.i18n, service, notice)
-    [told] = await driver.bot_messages(signer.id, (await signer.bot_messages())[-2]["message_id"])
+    last = (await signer.bot_messages())[-1]["message_id"]
+    outcome = await data.desk.decide_signature(
+        int(str(signature_id[0])), True, Moderator(1, "@mina")
+    )
+    assert outcome.decided
+    [told] = await driver.wait_bot_messages(signer.id, last)  # through the outbox
     assert told["text"].startswith("The moderators approved your signature")
+
+    async def released() -> bool:  # the id is forgotten once the notice is delivered
+        return rows(settings, "SELECT COUNT(*) FROM contacts") == [(0,)]
+
+    await driver.wait_for(released, what="the Telegram id to be forgotten")
 
     await start_bot()  # stops the first bot: the database is checkpointed and closed
     after = b"".join(f.read_bytes() for f in files if f.exists())

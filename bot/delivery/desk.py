@@ -19,7 +19,7 @@ from bot.delivery import cards
 from bot.delivery.notices import message_notice_text, signature_notice_text
 from bot.delivery.outbox import CHANNEL, MODERATORS
 from bot.domain.messages import Message, RejectionReason
-from bot.domain.signatures import Notice, Status
+from bot.domain.signatures import Status
 from bot.i18n import N_, I18n, Translator
 from bot.storage import Repositories
 from bot.storage.moderation import Decision, OutboxItem
@@ -199,10 +199,7 @@ class Desk:
             return False
         person_key, language = decided
         await self._audit("signature", signature_id, status.value, None, moderator)
-        telegram_id = await self.repos.contacts.telegram_id(person_key)
-        if telegram_id is not None:
-            notice = Notice(person_key, telegram_id, language, approved)
-            await self.tell(person_key, signature_notice_text(notice, self.i18n))
+        await self.tell(person_key, signature_notice_text(language, approved, self.i18n))
         return True
 
     async def _audit(

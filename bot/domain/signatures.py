@@ -41,16 +41,6 @@ class SignatureDraft:
     country: str | None
 
 
-@dataclass(frozen=True)
-class Notice:
-    """Something a person must be told: where to, in which language, about what."""
-
-    person_key: str
-    telegram_id: int
-    language: str
-    approved: bool
-
-
 class AlreadySigned(Exception):
     """One signature per person."""
 
@@ -92,23 +82,15 @@ class SignatureStore(Protocol):
 
     async def count(self, status: Status) -> int: ...
 
-    async def decide(
-        self, signature_id: int, status: Status, today: dt.date
-    ) -> tuple[str, str] | None: ...
-
 
 class ContactStore(Protocol):
     async def keep(self, person_key: str, telegram_id: int) -> None: ...
-
-    async def telegram_id(self, person_key: str) -> int | None: ...
-
-    async def erase(self, person_key: str) -> None: ...
 
     async def release(self, person_key: str) -> None: ...
 
 
 class SigningService:
-    """Submitting, changing, withdrawing and deciding signatures."""
+    """Submitting, changing and withdrawing signatures (the moderators' desk decides them)."""
 
     def __init__(self, signatures: SignatureStore, contacts: ContactStore) -> None:
         self.signatures = signatures
@@ -134,19 +116,3 @@ class SigningService:
 
     async def approved_count(self) -> int:
         return await self.signatures.count(Status.APPROVED)
-
-    async def decide(self, signature_id: int, approved: bool) -> Notice | None:
-        """Record a moderator's decision; return the notice owed to the signer, if reachable."""
-        status = Status.APPROVED if approved else Status.REJECTED
-        decided = await self.signatures.decide(signature_id, status, dt.date.today())
-        if decided is None:
-            return None
-        person_key, language = decided
-        telegram_id = await self.contacts.telegram_id(person_key)
-        if telegram_id is None:
-            return None
-        return Notice(person_key, telegram_id, language, approved)
-
-    async def told(self, person_key: str) -> None:
-        """The signer was told the decision: forget their Telegram id, unless still needed."""
-        await self.contacts.release(person_key)

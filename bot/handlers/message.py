@@ -45,7 +45,7 @@ from bot.handlers.listing import (
     leave,
 )
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, close_keyboard, remember, say
+from bot.handlers.reply import answer, close_keyboard, pressed, remember, say
 from bot.handlers.sign import line_of
 from bot.i18n import Translator
 
@@ -340,17 +340,12 @@ async def more_of_the_album(update: Update, context: BotContext) -> int:
 # ------------------------------------------------------------------- the buttons
 
 
-def _argument(update: Update) -> str | None:
-    payload = callback_data.parse(update.callback_query.data if update.callback_query else None)
-    return payload.argument if payload else None
-
-
 async def keep(update: Update, context: BotContext) -> int:
     """Keep the first of an album, or a text with personal data in it."""
     await answer(update)
     await close_keyboard(update)
     _draft(context).pop("album", None)
-    if _argument(update) == "keep_first":
+    if pressed(update) == "keep_first":
         return await after_content(update, context)
     return await ask_sign_as(update, context)
 
@@ -364,7 +359,7 @@ async def again(update: Update, context: BotContext) -> int:
 
 async def choose_signing(update: Update, context: BotContext) -> int:
     await answer(update)
-    argument = _argument(update)
+    argument = pressed(update)
     draft = _draft(context)
     assert context.person_key is not None
     if argument == "signature":
@@ -399,7 +394,7 @@ async def take_name(update: Update, context: BotContext) -> int:
 
 async def choose_country(update: Update, context: BotContext) -> int:
     await answer(update)
-    code = _argument(update)
+    code = pressed(update)
     if code is None or not is_country(code):
         return await repeat_step(update, context)
     await close_keyboard(update)

@@ -6,7 +6,7 @@ import html
 import logging
 import time
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
@@ -14,26 +14,12 @@ from bot.domain.messages import KIND_NAMES
 from bot.handlers import callback_data
 from bot.handlers.listing import describe_status
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, close_keyboard, say
+from bot.handlers.reply import answer, close_keyboard, pressed, say, yes_no
 from bot.handlers.sign import line_of
 from bot.i18n import native_name
 from bot.storage.persistence import SqlitePersistence
 
 logger = logging.getLogger(__name__)
-
-
-def _yes_no(yes: str, no: str, kind: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(yes, callback_data=callback_data.build(kind, "yes"))],
-            [InlineKeyboardButton(no, callback_data=callback_data.build(kind, "no"))],
-        ]
-    )
-
-
-def _choice(update: Update) -> str | None:
-    payload = callback_data.parse(update.callback_query.data if update.callback_query else None)
-    return payload.argument if payload else None
 
 
 async def my_data(update: Update, context: BotContext) -> None:
@@ -112,7 +98,7 @@ async def forget(update: Update, context: BotContext) -> None:
     """Ask, then delete everything stored about the person."""
     await answer(update)
     t = context.i18n
-    choice = _choice(update)
+    choice = pressed(update)
     if choice is not None:
         await close_keyboard(update)
     if choice == "no":
@@ -127,7 +113,7 @@ async def forget(update: Update, context: BotContext) -> None:
                 "your language choice and anything waiting to be sent to you? This cannot be "
                 "undone."
             ),
-            _yes_no(t.gettext("Delete everything"), t.gettext("Keep it"), callback_data.FORGET),
+            yes_no(t.gettext("Delete everything"), t.gettext("Keep it"), callback_data.FORGET),
         )
         return
     key = context.person_key
@@ -158,7 +144,7 @@ async def clear_chat(update: Update, context: BotContext) -> None:
     """Offer to delete this conversation from the chat, then delete what Telegram allows."""
     await answer(update)
     t = context.i18n
-    choice = _choice(update)
+    choice = pressed(update)
     if choice is not None:
         await close_keyboard(update)
     if choice == "no":
@@ -172,7 +158,7 @@ async def clear_chat(update: Update, context: BotContext) -> None:
                 "Delete this conversation from the chat? The bot deletes its messages and "
                 "yours from the last 48 hours; Telegram does not let it delete older ones."
             ),
-            _yes_no(
+            yes_no(
                 t.gettext("Delete the conversation"), t.gettext("Keep it"), callback_data.CLEAR
             ),
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.context import BotContext
+from bot.handlers import callback_data
 
 
 async def say(
@@ -38,6 +39,23 @@ async def remember_incoming(update: Update, context: BotContext) -> None:
         return
     await context.repos.chat_log.record(
         context.person_key, message.message_id, int(message.date.timestamp())
+    )
+
+
+def pressed(update: Update) -> str | None:
+    """The argument of the button just pressed (None for a message, or no argument)."""
+    query = update.callback_query
+    payload = callback_data.parse(query.data if query is not None else None)
+    return payload.argument if payload is not None else None
+
+
+def yes_no(yes: str, no: str, kind: str) -> InlineKeyboardMarkup:
+    """Two buttons, for a question that needs a confirmation: `kind:yes` and `kind:no`."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(yes, callback_data=callback_data.build(kind, "yes"))],
+            [InlineKeyboardButton(no, callback_data=callback_data.build(kind, "no"))],
+        ]
     )
 
 

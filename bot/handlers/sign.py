@@ -41,7 +41,7 @@ from bot.handlers.listing import (
     leave,
 )
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, close_keyboard, say
+from bot.handlers.reply import answer, close_keyboard, pressed, say, yes_no
 from bot.i18n import Translator
 
 LISTING, NAME, COUNTRY, CONFIRM = range(4)
@@ -195,8 +195,7 @@ async def change(update: Update, context: BotContext) -> int:
 async def choose_listing(update: Update, context: BotContext) -> int:
     """Store how to be listed; ask for the name, or straight for the country."""
     await answer(update)
-    payload = callback_data.parse(update.callback_query.data if update.callback_query else None)
-    argument = payload.argument if payload else None
+    argument = pressed(update)
     if argument not in {listing.value for listing in Listing}:
         return await repeat_step(update, context)
     await close_keyboard(update)
@@ -228,8 +227,7 @@ async def take_name(update: Update, context: BotContext) -> int:
 async def choose_country(update: Update, context: BotContext) -> int:
     """Store the country from its button."""
     await answer(update)
-    payload = callback_data.parse(update.callback_query.data if update.callback_query else None)
-    code = payload.argument if payload else None
+    code = pressed(update)
     if code is None or not is_country(code):
         return await repeat_step(update, context)
     await close_keyboard(update)
@@ -365,8 +363,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
     await answer(update)
     t = context.i18n
     assert context.person_key is not None
-    payload = callback_data.parse(update.callback_query.data if update.callback_query else None)
-    choice = payload.argument if payload else None
+    choice = pressed(update)
     signature = await context.repos.signatures.of_person(context.person_key)
     if choice is not None:
         await close_keyboard(update)
@@ -390,11 +387,8 @@ async def withdraw(update: Update, context: BotContext) -> None:
         )
         await say(update, context, text, menu_keyboard(t))
         return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [button(t.gettext("Withdraw my signature"), callback_data.WITHDRAW, "yes")],
-            [button(t.gettext("Keep it"), callback_data.WITHDRAW, "no")],
-        ]
+    keyboard = yes_no(
+        t.gettext("Withdraw my signature"), t.gettext("Keep it"), callback_data.WITHDRAW
     )
     await say(
         update,
