@@ -1,25 +1,37 @@
 """Load benchmark: the emulator and the bot as separate processes, simulated supporters.
 
-    python bench/run.py [--supporters 2000] [--share 0.3] [--concurrency 100]
+    python bench/run.py [--supporters 2000] [--share 0.3] [--rate 300] [--concurrency 100]
+                        [--signatures 100000] [--only flows,echo,ceiling,large]
 
 Each supporter starts the bot, reads the letter, signs through the whole flow, and a share of
-them send a message; a moderator then approves everything. Recorded: the time from the
-emulator handing each update to the bot to the bot's first answer (p50/p95/p99), updates per
-second, the bot's peak memory, the database size. The same run measures the floor (a minimal
-python-telegram-bot echo bot against the same emulator) and the emulator's own ceiling.
-Writes bench/results.json and prints a table.
+them send a message; a moderator then approves everything. Two runs of full flows:
+
+- sustained: supporters arrive at a steady pace that offers `--rate` updates a second;
+- saturation: `--concurrency` supporters at a time, each step sent as soon as the last was
+  answered, which finds the most the bot carries.
+
+Recorded for every update: the time from the emulator handing it to the bot to the bot's first
+answer in that chat (p50/p95/p99). Also updates per second, the CPU time of the bot, the
+emulator and this load generator, the bot's peak memory and the database size. The same run
+measures the floor (a minimal python-telegram-bot echo bot against the same emulator, with the
+same concurrency) and the emulator's own ceiling. With `--signatures` approved signatures in
+the database: start-up time, `/stats` and `/export` (time and peak memory), also at a tenth of
+that size to show the export's memory stays flat. Writes bench/results.json and a table.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import platform
+import random
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +42,16 @@ sys.path.insert(0, str(ROOT))
 
 from bot.sandbox.driver import Driver  # noqa: E402
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN  # noqa: E402
+from bot.storage.database import open_database  # noqa: E402
 
 MINA = 30_001
 LANGUAGES = ["en", "fa-IR", "de", "ar", "tr", "fr", "es", "sv", "ru", "ckb"]
+WAIT = 120.0  # seconds a step may take before the run counts as failed
+TICK = os.sysconf("SC_CLK_TCK")
+PHASES = ("flows", "echo", "ceiling", "large")
+
+
+# ------------------------------------------------------------------ processes
 
 
 async def start_emulator() -> tuple[asyncio.subprocess.Process, str]:
@@ -51,11 +70,55 @@ async def start_process(args: list[str], env: dict[str, str]) -> asyncio.subproc
     )  # fmt: skip
 
 
-def peak_memory_mb(pid: int) -> float:
+async def start_bot(url: str, database: Path) -> asyncio.subprocess.Process:
+    return await start_process(
+        [os.environ.get("BENCH_BOT", "bench/serve_bot.py")],
+        {
+            "BOT_TOKEN": SANDBOX_TOKEN,
+            "TELEGRAM_API_URL": url,
+            "MODERATOR_CHAT_ID": str(MODERATOR_GROUP_ID),
+            "CHANNEL_ID": str(CHANNEL_ID),
+            "DATABASE_PATH": str(database),
+            "LOG_LEVEL": "WARNING",
+            "MESSAGE_DAILY_LIMIT": "100",
+        },
+    )
+
+
+async def stop(*processes: asyncio.subprocess.Process) -> None:
+    for process in processes:
+        if process.returncode is None:
+            process.terminate()
+        await process.wait()
+
+
+def memory_mb(pid: int, field: str = "VmHWM") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+        if line.startswith(field + ":"):
+            return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+class CpuMeter:
+    """CPU seconds spent by each process between start() and read()."""
+
+    def __init__(self, **pids: int) -> None:
+        self.pids = {"generator": os.getpid(), **pids}
+        self._start: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._start = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    def read(self) -> dict[str, float]:
+        return {
+            name: round(cpu_seconds(pid) - self._start[name], 1) for name, pid in self.pids.items()
+        }
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -69,38 +132,100 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"p50_ms": at(0.50), "p95_ms": at(0.95), "p99_ms": at(0.99)}
 
 
-async def wait_for_polling(driver: Driver) -> None:
+async def latencies(driver: Driver) -> list[float]:
+    found: list[float] = await driver._request("GET", "/driver/latencies")
+    return found
+
+
+async def wait_for_polling(driver: Driver, timeout: float = 60) -> None:
     async def polling() -> bool:
         return bool(await driver.calls("getUpdates"))
 
-    await driver.wait_for(polling, timeout=60, what="the bot to poll")
+    await driver.wait_for(polling, timeout=timeout, what="the bot to poll")
 
 
-async def press_and_wait(driver: Driver, user: int, data: str, replies: int = 1) -> None:
-    before = max((m["message_id"] for m in await driver.messages(user)), default=0)
-    await driver.press(user, user, data=data)
-    await driver.wait_bot_messages(user, before, replies, timeout=120)
+# ------------------------------------------------------------------ full flows
+
+
+def journey_updates(share: float) -> float:
+    return 5 + 5 * share
 
 
 async def supporter_journey(driver: Driver, user: int, sends_message: bool) -> int:
-    """The whole flow; returns how many updates the person sent."""
-    sent = await driver.send(user, "/start")
-    await driver.wait_bot_messages(user, sent["message_id"], 2, timeout=120)
-    sent = await driver.send(user, "/sign")
-    await driver.wait_bot_messages(user, sent["message_id"], 1, timeout=120)
+    """The whole flow, each step sent once the last was answered; returns the updates sent."""
+    await driver.send_and_wait(user, "/start", 2, WAIT)
+    await driver.send_and_wait(user, "/sign", 1, WAIT)
     for data in ("v1:sg:anonymous", "v1:sg:skip", "v1:sg:confirm"):
-        await press_and_wait(driver, user, data)
-    updates = 5
-    if sends_message:
-        sent = await driver.send(user, "/message")
-        await driver.wait_bot_messages(user, sent["message_id"], 2, timeout=120)
-        sent = await driver.send(user, "Solidarity from the benchmark")
-        await driver.wait_bot_messages(user, sent["message_id"], 1, timeout=120)
-        await press_and_wait(driver, user, "v1:ms:anonymous")
-        await press_and_wait(driver, user, "v1:ms:skip", replies=2)
-        await press_and_wait(driver, user, "v1:ms:send")
-        updates += 5
-    return updates
+        await driver.press_and_wait(user, data, 1, WAIT)
+    if not sends_message:
+        return 5
+    await driver.send_and_wait(user, "/message", 2, WAIT)
+    await driver.send_and_wait(user, "Solidarity from the benchmark", 1, WAIT)
+    await driver.press_and_wait(user, "v1:ms:anonymous", 1, WAIT)
+    await driver.press_and_wait(user, "v1:ms:skip", 2, WAIT)
+    await driver.press_and_wait(user, "v1:ms:send", 1, WAIT)
+    return 10
+
+
+async def add_supporters(driver: Driver, prefix: str, count: int) -> list[int]:
+    return [
+        (await driver.add_user(f"{prefix}{n}", LANGUAGES[n % len(LANGUAGES)]))["id"]
+        for n in range(count)
+    ]
+
+
+async def measured(
+    driver: Driver, meter: CpuMeter, load: Callable[[], Awaitable[int]]
+) -> dict[str, Any]:
+    """Run a load; return its updates, rate, latency percentiles and CPU time."""
+    before = len(await latencies(driver))
+    meter.start()
+    started = time.monotonic()
+    updates = await load()
+    elapsed = time.monotonic() - started
+    cpu = meter.read()
+    return {
+        "updates": updates,
+        "seconds": round(elapsed, 1),
+        "updates_per_second": round(updates / elapsed, 1),
+        **percentiles((await latencies(driver))[before:]),
+        "cpu_seconds": cpu,
+    }
+
+
+async def sustained(
+    driver: Driver, meter: CpuMeter, users: list[int], share: float, rate: float
+) -> dict[str, Any]:
+    """Supporters arrive at a steady pace that offers `rate` updates a second."""
+    gap = journey_updates(share) / rate
+    messaging = int(len(users) * share)
+
+    async def arrive(index: int, user: int) -> int:
+        await asyncio.sleep(index * gap)
+        return await supporter_journey(driver, user, index % len(users) < messaging)
+
+    async def load() -> int:
+        return sum(await asyncio.gather(*(arrive(i, u) for i, u in enumerate(users))))
+
+    result = await measured(driver, meter, load)
+    return {"offered_updates_per_second": rate, **result}
+
+
+async def saturation(
+    driver: Driver, meter: CpuMeter, users: list[int], share: float, concurrency: int
+) -> dict[str, Any]:
+    """`concurrency` supporters at a time, each step sent as soon as the last is answered."""
+    gate = asyncio.Semaphore(concurrency)
+    messaging = int(len(users) * share)
+
+    async def one(index: int, user: int) -> int:
+        async with gate:
+            return await supporter_journey(driver, user, index < messaging)
+
+    async def load() -> int:
+        return sum(await asyncio.gather(*(one(i, u) for i, u in enumerate(users))))
+
+    return {"concurrency": concurrency, **await measured(driver, meter, load)}
 
 
 async def approve_everything(driver: Driver, expected_signatures: int) -> float:
@@ -108,7 +233,7 @@ async def approve_everything(driver: Driver, expected_signatures: int) -> float:
     started = time.monotonic()
     pressed: set[int] = set()
     approved = 0
-    deadline = started + 600
+    deadline = started + 900
     while approved < expected_signatures and time.monotonic() < deadline:
         for message in await driver.bot_messages(MODERATOR_GROUP_ID):
             buttons = (message.get("reply_markup") or {}).get("inline_keyboard", [])
@@ -123,7 +248,7 @@ async def approve_everything(driver: Driver, expected_signatures: int) -> float:
                         data=labels[label],
                         message_id=message["message_id"],
                     )
-                    await driver.wait_answered(query, timeout=60)
+                    await driver.wait_answered(query, timeout=WAIT)
                     pressed.add(message["message_id"])
                     text = message.get("text") or message.get("caption") or ""
                     if label == "Approve all":
@@ -132,55 +257,55 @@ async def approve_everything(driver: Driver, expected_signatures: int) -> float:
     return time.monotonic() - started
 
 
+async def profile(pid: int, output: Path) -> asyncio.subprocess.Process:
+    """py-spy sampling the bot, written as collapsed stacks (flame graph input)."""
+    return await asyncio.create_subprocess_exec(
+        "py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
+        "--output", str(output), "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 async def full_flows(
-    supporters: int, share: float, concurrency: int, workdir: Path
+    supporters: int,
+    share: float,
+    rate: float,
+    concurrency: int,
+    workdir: Path,
+    profile_to: Path | None = None,
 ) -> dict[str, Any]:
     emulator, url = await start_emulator()
     database = workdir / "bench.sqlite3"
-    bot = await start_process(
-        ["-m", "bot", "run"],
-        {
-            "BOT_TOKEN": SANDBOX_TOKEN,
-            "TELEGRAM_API_URL": url,
-            "MODERATOR_CHAT_ID": str(MODERATOR_GROUP_ID),
-            "CHANNEL_ID": str(CHANNEL_ID),
-            "DATABASE_PATH": str(database),
-            "LOG_LEVEL": "WARNING",
-            "MESSAGE_DAILY_LIMIT": "100",
-        },
-    )
+    bot = await start_bot(url, database)
+    profiler = await profile(bot.pid, profile_to) if profile_to else None
     try:
         async with Driver(url) as driver:
             await wait_for_polling(driver)
-            users = [
-                (await driver.add_user(f"S{n}", LANGUAGES[n % len(LANGUAGES)]))["id"]
-                for n in range(supporters)
-            ]
-            gate = asyncio.Semaphore(concurrency)
-
-            async def one(index: int, user: int) -> int:
-                async with gate:
-                    return await supporter_journey(driver, user, index < supporters * share)
-
-            started = time.monotonic()
-            counts = await asyncio.gather(*(one(i, u) for i, u in enumerate(users)))
-            elapsed = time.monotonic() - started
-            approval = await approve_everything(driver, supporters)
-            latencies = await driver._request("GET", "/driver/latencies")
+            meter = CpuMeter(bot=bot.pid, emulator=emulator.pid)
+            steady = await sustained(
+                driver, meter, await add_supporters(driver, "S", supporters), share, rate
+            )
+            saturated = await saturation(
+                driver, meter, await add_supporters(driver, "T", supporters), share, concurrency
+            )
+            approval = await approve_everything(driver, 2 * supporters)
         return {
-            "supporters": supporters,
-            "updates": sum(counts),
-            "seconds": round(elapsed, 1),
-            "updates_per_second": round(sum(counts) / elapsed, 1),
-            **percentiles(latencies),
+            "supporters_per_run": supporters,
+            "share_sending_a_message": share,
+            "sustained": steady,
+            "saturation": saturated,
             "approval_seconds": round(approval, 1),
-            "bot_peak_memory_mb": round(peak_memory_mb(bot.pid), 1),
+            "bot_peak_memory_mb": memory_mb(bot.pid),
             "database_mb": round(database.stat().st_size / 2**20, 2),
         }
     finally:
-        for process in (bot, emulator):
-            process.terminate()
-            await process.wait()
+        if profiler is not None:
+            profiler.send_signal(2)
+            await profiler.wait()
+        await stop(bot, emulator)
+
+
+# ------------------------------------------------------------------ the floor and the ceiling
 
 
 async def echo_floor(messages: int, concurrency: int) -> dict[str, Any]:
@@ -196,23 +321,16 @@ async def echo_floor(messages: int, concurrency: int) -> dict[str, Any]:
 
             async def chat(user: int) -> None:
                 for number in range(per_user):
-                    sent = await driver.send(user, f"echo {number}")
-                    await driver.wait_bot_messages(user, sent["message_id"], 1, timeout=120)
+                    await driver.send_and_wait(user, f"echo {number}", 1, WAIT)
 
-            started = time.monotonic()
-            await asyncio.gather(*(chat(u) for u in users))
-            elapsed = time.monotonic() - started
-            latencies = await driver._request("GET", "/driver/latencies")
-        total = per_user * len(users)
-        return {
-            "updates": total,
-            "updates_per_second": round(total / elapsed, 1),
-            **percentiles(latencies),
-        }
+            async def load() -> int:
+                await asyncio.gather(*(chat(u) for u in users))
+                return per_user * len(users)
+
+            meter = CpuMeter(bot=echo.pid, emulator=emulator.pid)
+            return {"concurrency": concurrency, **await measured(driver, meter, load)}
     finally:
-        for process in (echo, emulator):
-            process.terminate()
-            await process.wait()
+        await stop(echo, emulator)
 
 
 async def emulator_ceiling(updates: int) -> dict[str, Any]:
@@ -222,6 +340,8 @@ async def emulator_ceiling(updates: int) -> dict[str, Any]:
         async with Driver(url) as driver, aiohttp.ClientSession() as session:
             users = [(await driver.add_user(f"C{n}"))["id"] for n in range(50)]
             api = f"{url}/bot{SANDBOX_TOKEN}"
+            meter = CpuMeter(emulator=emulator.pid)
+            meter.start()
             started = time.monotonic()
             await asyncio.gather(
                 *(driver.send(users[n % 50], f"load {n}") for n in range(updates))
@@ -241,53 +361,187 @@ async def emulator_ceiling(updates: int) -> dict[str, Any]:
                     offset = update["update_id"] + 1
                 handled += len(batch)
             elapsed = time.monotonic() - started
-        return {"updates": updates, "updates_per_second": round(updates / elapsed, 1)}
+        return {
+            "updates": updates,
+            "updates_per_second": round(updates / elapsed, 1),
+            "cpu_seconds": meter.read(),
+        }
     finally:
-        emulator.terminate()
-        await emulator.wait()
+        await stop(emulator)
+
+
+# ------------------------------------------------------------------ a large campaign
+
+
+async def fill(database: Path, signatures: int) -> None:
+    """Approved signatures written straight into a database the bot's migrations made."""
+    connection = await open_database(database)
+    chooser = random.Random(9)
+    countries = ["DE", "FR", "SE", "IR", "IQ", "TR", "ES", "RU", None]
+    listings = ["name", "initial", "anonymous"]
+    first_day = dt.date(2026, 9, 1)
+    rows = []
+    for n in range(signatures):
+        listing = listings[n % 3]
+        day = (first_day + dt.timedelta(days=chooser.randrange(90))).isoformat()
+        rows.append(
+            (
+                f"{chooser.getrandbits(128):032x}",
+                listing,
+                None if listing == "anonymous" else f"Supporter Number {n}",
+                countries[n % len(countries)],
+                LANGUAGES[n % len(LANGUAGES)].split("-")[0],
+                day,
+                day,
+                day,
+            )
+        )
+    await connection.execute("BEGIN")
+    await connection.executemany(
+        "INSERT INTO signatures (person_key, listing, name, country, language, status, "
+        "submitted_on, decided_on, published_on) VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?)",
+        rows,
+    )
+    await connection.execute("COMMIT")
+    await connection.close()
+
+
+async def moderator_command(driver: Driver, command: str, replies: int) -> float:
+    started = time.monotonic()
+    await driver.send_and_wait(MINA, command, replies, WAIT, chat_id=MODERATOR_GROUP_ID)
+    return round(time.monotonic() - started, 2)
+
+
+async def large_campaign(signatures: int, workdir: Path) -> dict[str, Any]:
+    database = workdir / f"large-{signatures}.sqlite3"
+    await fill(database, signatures)
+    emulator, url = await start_emulator()
+    started = time.monotonic()
+    bot = await start_bot(url, database)
+    try:
+        async with Driver(url) as driver:
+            await wait_for_polling(driver, timeout=120)
+            start_up = time.monotonic() - started
+            await asyncio.sleep(2)  # let the start-up jobs settle before measuring memory
+            resting = memory_mb(bot.pid, "VmRSS")
+            export_seconds = await moderator_command(driver, "/export", 1)
+            export_peak = memory_mb(bot.pid)
+            stats_seconds = await moderator_command(driver, "/stats", 2)
+            stats_again = await moderator_command(driver, "/stats", 2)
+            return {
+                "signatures": signatures,
+                "database_mb": round(database.stat().st_size / 2**20, 1),
+                "start_up_seconds": round(start_up, 2),
+                "resting_memory_mb": resting,
+                "export_seconds": export_seconds,
+                "peak_memory_through_export_mb": export_peak,
+                "stats_seconds_first": stats_seconds,
+                "stats_seconds_again": stats_again,
+                "peak_memory_mb": memory_mb(bot.pid),
+            }
+    finally:
+        await stop(bot, emulator)
+
+
+# ------------------------------------------------------------------ the report
+
+
+def table(results: dict[str, Any]) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+
+    def run(name: str, found: dict[str, Any]) -> None:
+        cpu = " / ".join(f"{k} {v}" for k, v in found["cpu_seconds"].items())
+        rows.extend(
+            [
+                (f"{name}: updates/s", found["updates_per_second"]),
+                (
+                    f"{name}: p50 / p95 / p99 ms",
+                    f"{found['p50_ms']} / {found['p95_ms']} / {found['p99_ms']}",
+                ),
+                (f"{name}: CPU seconds", cpu),
+            ]
+        )
+
+    if "full_flows" in results:
+        flows = results["full_flows"]
+        rows.append(
+            ("sustained: offered updates/s", flows["sustained"]["offered_updates_per_second"])
+        )
+        run("sustained", flows["sustained"])
+        run("saturation", flows["saturation"])
+        rows += [
+            ("bot peak memory (MB)", flows["bot_peak_memory_mb"]),
+            ("database (MB)", flows["database_mb"]),
+            ("approving everything (s)", flows["approval_seconds"]),
+        ]
+    if "echo_floor" in results:
+        run("echo floor", results["echo_floor"])
+    if "ratio_to_echo" in results:
+        rows.append(("saturation / echo floor", results["ratio_to_echo"]))
+    if "emulator_ceiling" in results:
+        ceiling = results["emulator_ceiling"]["updates_per_second"]
+        rows.append(("emulator ceiling: updates/s", ceiling))
+    for large in results.get("large", []):
+        for key, value in large.items():
+            if key != "signatures":
+                rows.append((f"{large['signatures']:,} signatures: {key}", value))
+    return rows
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--supporters", type=int, default=2000)
+    parser.add_argument("--supporters", type=int, default=2000, help="supporters in each run")
     parser.add_argument("--share", type=float, default=0.3, help="share who send a message")
+    parser.add_argument("--rate", type=float, default=300, help="offered updates a second")
     parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--signatures", type=int, default=100_000)
+    parser.add_argument("--only", default=",".join(PHASES), help="phases to run")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument(
+        "--profile", type=Path, help="sample the bot's full flows with py-spy into this file"
+    )
     arguments = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir:
-        flows = await full_flows(
-            arguments.supporters, arguments.share, arguments.concurrency, Path(workdir)
-        )
-    floor = await echo_floor(max(1000, arguments.supporters), arguments.concurrency)
-    ceiling = await emulator_ceiling(5000)
-    results = {
+    phases = set(arguments.only.split(","))
+    results: dict[str, Any] = {
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
         },
-        "full_flows": flows,
-        "echo_floor": floor,
-        "emulator_ceiling": ceiling,
-        "ratio_to_echo": round(flows["updates_per_second"] / floor["updates_per_second"], 2),
     }
+    with tempfile.TemporaryDirectory() as name:
+        workdir = Path(name)
+        if "flows" in phases:
+            results["full_flows"] = await full_flows(
+                arguments.supporters,
+                arguments.share,
+                arguments.rate,
+                arguments.concurrency,
+                workdir,
+                arguments.profile,
+            )
+        if "echo" in phases:
+            results["echo_floor"] = await echo_floor(
+                max(1000, arguments.supporters), arguments.concurrency
+            )
+        if "flows" in phases and "echo" in phases:
+            results["ratio_to_echo"] = round(
+                results["full_flows"]["saturation"]["updates_per_second"]
+                / results["echo_floor"]["updates_per_second"],
+                2,
+            )
+        if "ceiling" in phases:
+            results["emulator_ceiling"] = await emulator_ceiling(5000)
+        if "large" in phases:
+            results["large"] = [
+                await large_campaign(size, workdir)
+                for size in (arguments.signatures // 10, arguments.signatures)
+            ]
     arguments.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    rows = [
-        ("full flows: updates/s", flows["updates_per_second"]),
-        (
-            "full flows: p50 / p95 / p99 ms",
-            f"{flows['p50_ms']} / {flows['p95_ms']} / {flows['p99_ms']}",
-        ),
-        ("bot peak memory (MB)", flows["bot_peak_memory_mb"]),
-        ("database (MB)", flows["database_mb"]),
-        ("approving everything (s)", flows["approval_seconds"]),
-        ("echo floor: updates/s", floor["updates_per_second"]),
-        ("echo floor: p50 / p99 ms", f"{floor['p50_ms']} / {floor['p99_ms']}"),
-        ("ratio to the floor", results["ratio_to_echo"]),
-        ("emulator ceiling: updates/s", ceiling["updates_per_second"]),
-    ]
+    rows = table(results)
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")

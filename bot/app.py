@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -48,6 +50,7 @@ from bot.handlers.sign import signing_conversation, withdraw
 from bot.handlers.start import show_help, stale_button, start
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
 from bot.operations import beat, channel_check, moderator_group_check
+from bot.request import AiohttpRequest
 from bot.storage import Repositories
 from bot.storage.database import Database, open_database
 from bot.storage.persistence import SqlitePersistence
@@ -56,6 +59,8 @@ from bot.updates import PerChatOrder
 logger = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10
+# Seconds between writes of queued bookkeeping rows (see Database.defer).
+FLUSH_INTERVAL = 0.2
 WEBHOOK_PATH = "telegram"
 
 
@@ -85,7 +90,8 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
         .context_types(
             ContextTypes(context=BotContext, bot_data=cast(type[BotData], lambda: bot_data))
         )
-        .get_updates_read_timeout(POLL_TIMEOUT + 5)
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=2, read_timeout=POLL_TIMEOUT + 5))
         .concurrent_updates(PerChatOrder())
         .persistence(
             SqlitePersistence(settings.database_path, max_age=settings.conversation_timeout)
@@ -223,6 +229,8 @@ async def post_init(application: BotApplication) -> None:
         if data.worker is not None:
             data.worker.wake()
 
+    await repos.seen.load()
+    data.flusher = asyncio.create_task(flush_writes(repos.db))
     data.banned.update(await repos.moderation.banned_keys())
     desk = Desk(repos, data.i18n, settings, wake, data.banned)
     data.desk = desk
@@ -311,6 +319,16 @@ async def post_stop(application: BotApplication) -> None:
         await application.bot_data.worker.stop()
 
 
+async def flush_writes(db: Database) -> None:
+    """Write the bookkeeping rows queued since the last flush (update ids, message ids)."""
+    while True:
+        await asyncio.sleep(FLUSH_INTERVAL)
+        try:
+            await db.flush()
+        except sqlite3.Error as error:
+            logger.warning("Queued bookkeeping rows were not written: %s", type(error).__name__)
+
+
 async def tidy_database(context: BotContext) -> None:
     """Drop message ids too old for /clear; fold the WAL so erased rows leave the files."""
     repos = context.repos
@@ -325,8 +343,13 @@ async def post_shutdown(application: BotApplication) -> None:
     data = application.bot_data
     if data.worker is not None:
         await data.worker.stop()
+    if data.flusher is not None:
+        data.flusher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await data.flusher
+        data.flusher = None
     if data.repos is not None:
-        await data.repos.db.close()
+        await data.repos.db.close()  # writes what is still queued
         data.repos = None
 
 

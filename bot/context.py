@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ class BotData:
     language_cache: dict[str, str] = field(default_factory=dict)
     desk: Desk | None = None
     worker: OutboxWorker | None = None
+    # Writes the database's queued bookkeeping rows every fraction of a second.
+    flusher: asyncio.Task[None] | None = None
     # The moderator group's id now (it changes when the group becomes a supergroup).
     moderator_chat_id: int = 0
     # (user id, administrators only) -> (may decide, until when): getChatMember, cached.

@@ -38,7 +38,7 @@ def _reading(update: Update) -> bool:
 async def guard(update: Update, context: BotContext) -> None:
     """Stop duplicates, floods, banned people's submissions and edits before anything else."""
     data = context.bot_data
-    if data.repos is not None and not await data.repos.seen.claim(update.update_id):
+    if data.repos is not None and not data.repos.seen.claim(update.update_id, int(time.time())):
         raise ApplicationHandlerStop  # delivered again after a crash: handled already
     user = update.effective_user
     if user is None or user.is_bot:

@@ -27,7 +27,7 @@ async def say(
 async def remember(context: BotContext, message: Message) -> None:
     """Note the id of a message sent in the person's private chat, for /clear."""
     if context.person_key is not None and message.chat.type == ChatType.PRIVATE:
-        await context.repos.chat_log.record(
+        context.repos.chat_log.record(
             context.person_key, message.message_id, int(message.date.timestamp())
         )
 
@@ -37,7 +37,7 @@ async def remember_incoming(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or context.person_key is None:
         return
-    await context.repos.chat_log.record(
+    context.repos.chat_log.record(
         context.person_key, message.message_id, int(message.date.timestamp())
     )
 

@@ -142,6 +142,39 @@ class Driver:
         }
         return str(await self._request("POST", "/driver/press", body))
 
+    async def send_and_wait(
+        self,
+        user_id: int,
+        text: str,
+        replies: int = 1,
+        timeout: float = 10.0,
+        chat_id: int | None = None,
+    ) -> list[JSON]:
+        """Send a text (by default in the person's private chat); return once the bot sent
+        `replies` messages there."""
+        body = {
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "kind": "text",
+            "text": text,
+            "replies": replies,
+            "timeout": timeout,
+        }
+        return cast(list[JSON], (await self._object("POST", "/driver/send", body))["replies"])
+
+    async def press_and_wait(
+        self, user_id: int, data: str, replies: int = 1, timeout: float = 10.0
+    ) -> list[JSON]:
+        """Press a button in the person's private chat; return once the bot sent `replies`."""
+        body = {
+            "user_id": user_id,
+            "chat_id": user_id,
+            "data": data,
+            "replies": replies,
+            "timeout": timeout,
+        }
+        return cast(list[JSON], (await self._object("POST", "/driver/press", body))["replies"])
+
     async def forge_press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         body = {
             "user_id": user_id,

@@ -345,6 +345,28 @@ class Emulator:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
 
+    async def wait_bot_messages(
+        self, chat_id: int, after: int, count: int, timeout: float
+    ) -> list[JSON]:
+        """Wait until the bot has sent `count` messages to a chat after message `after`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            chat = self.chats.get(chat_id)
+            if chat is None:
+                raise bad_request("chat not found")
+            found: list[JSON] = []
+            for stored in reversed(chat.messages.values()):
+                if stored.data["message_id"] <= after:
+                    break
+                if stored.sender == "bot" and not stored.deleted:
+                    found.append(stored.to_driver())
+            if len(found) >= count:
+                return found[::-1]
+            if loop.time() >= deadline:
+                raise bad_request(f"waited {timeout:.0f}s for {count} bot message(s)")
+            await self.wait_for_chat(chat_id, deadline - loop.time())
+
     async def wait_for_change(self, timeout: float) -> None:
         """Wait until the bot changes something, or `timeout` passes."""
         async with self._changed:

@@ -185,25 +185,41 @@ async def driver_send(emulator: Emulator, request: web.Request, body: JSON) -> J
         content["media_group_id"] = str(body["media_group_id"])
     if body.get("reply_to_message_id"):
         content["reply_to_message_id"] = body["reply_to_message_id"]
-    return emulator.user_message(body["user_id"], body.get("chat_id"), content)
+    sent = emulator.user_message(body["user_id"], body.get("chat_id"), content)
+    if body.get("replies"):
+        # Answer only once the bot has replied: one request per step for load generators.
+        chat_id = int(sent["chat"]["id"])
+        replies = await emulator.wait_bot_messages(
+            chat_id, sent["message_id"], int(body["replies"]), float(body.get("timeout", 10))
+        )
+        return {**sent, "replies": replies}
+    return sent
 
 
 async def driver_edit(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
     return emulator.user_edit(body["user_id"], body["chat_id"], body["message_id"], body["text"])
 
 
-async def driver_press(emulator: Emulator, request: web.Request, body: JSON) -> str:
+async def driver_press(emulator: Emulator, request: web.Request, body: JSON) -> JSON | str:
     if body.get("forged"):
         return emulator.forge_press(
             body["user_id"], body["chat_id"], body["message_id"], body["data"]
         )
-    return emulator.press(
+    chat = emulator.chats.get(body["chat_id"])
+    newest = chat.next_message_id - 1 if chat is not None else 0
+    query_id = emulator.press(
         body["user_id"],
         body["chat_id"],
         body.get("message_id"),
         body.get("text"),
         body.get("data"),
     )
+    if not body.get("replies"):
+        return query_id
+    replies = await emulator.wait_bot_messages(
+        body["chat_id"], newest, int(body["replies"]), float(body.get("timeout", 10))
+    )
+    return {"query_id": query_id, "replies": replies}
 
 
 async def driver_messages(emulator: Emulator, request: web.Request, body: JSON) -> list[JSON]:
