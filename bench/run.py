@@ -277,7 +277,14 @@ async def full_flows(
     emulator, url = await start_emulator()
     database = workdir / "bench.sqlite3"
     bot = await start_bot(url, database)
-    profiler = await profile(bot.pid, profile_to) if profile_to else None
+    profilers = (
+        [
+            await profile(bot.pid, profile_to / "bot.txt"),
+            await profile(emulator.pid, profile_to / "emulator.txt"),
+        ]
+        if profile_to
+        else []
+    )
     try:
         async with Driver(url) as driver:
             await wait_for_polling(driver)
@@ -299,7 +306,7 @@ async def full_flows(
             "database_mb": round(database.stat().st_size / 2**20, 2),
         }
     finally:
-        if profiler is not None:
+        for profiler in profilers:
             profiler.send_signal(2)
             await profiler.wait()
         await stop(bot, emulator)
@@ -500,7 +507,9 @@ async def main() -> None:
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument(
-        "--profile", type=Path, help="sample the bot's full flows with py-spy into this file"
+        "--profile",
+        type=Path,
+        help="sample the bot and the emulator with py-spy during full flows into this folder",
     )
     arguments = parser.parse_args()
     phases = set(arguments.only.split(","))

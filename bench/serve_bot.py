@@ -8,7 +8,6 @@ else differs from `python -m bot run`.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import sys
 from pathlib import Path
@@ -19,13 +18,14 @@ from bot.app import build_application, serve
 from bot.config import environment, load_settings
 from bot.i18n import LANGUAGES
 from bot.log import configure_logging
+from bot.loop import run
 
 
 def main() -> int:
     settings = load_settings(environment(), LANGUAGES)
     settings = dataclasses.replace(settings, card_interval=1.0, group_rate=(20, 1.0))
     configure_logging(settings.log_level, [settings.bot_token])
-    return asyncio.run(serve(build_application(settings), False))
+    return run(serve(build_application(settings), False))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import signal
 
+from bot.loop import run
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import SANDBOX_TOKEN, seed
 from bot.sandbox.server import EmulatorServer
@@ -31,7 +32,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--token", default=SANDBOX_TOKEN)
     arguments = parser.parse_args()
-    asyncio.run(serve(arguments.port, arguments.token))
+    run(serve(arguments.port, arguments.token))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ _SIMPLE_TAGS = {
     "pre": "pre",
 }
 _ATTRIBUTE_TAGS = {"a", "span", "blockquote", "tg-emoji"}
+_PLAIN = re.compile(r"[^<>&]+")
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 _TAG = re.compile(
     r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*>"
@@ -86,6 +87,12 @@ def parse_html(source: str) -> tuple[str, list[dict[str, object]]]:
     entities: list[dict[str, object]] = []
     position = 0
     while position < len(source):
+        plain = _PLAIN.match(source, position)
+        if plain is not None:  # a run of ordinary characters, taken whole
+            out.append(plain.group(0))
+            length += utf16_length(plain.group(0))
+            position = plain.end()
+            continue
         char = source[position]
         byte_offset = len(source[:position].encode("utf-8"))
         if char == "<":
@@ -139,9 +146,6 @@ def parse_html(source: str) -> tuple[str, list[dict[str, object]]]:
                 )
             text = html.unescape(match.group(0))
             position = match.end()
-        else:
-            text = char
-            position += 1
         out.append(text)
         length += utf16_length(text)
     if stack:
