@@ -70,6 +70,13 @@ async def start_process(args: list[str], env: dict[str, str]) -> asyncio.subproc
     )  # fmt: skip
 
 
+def pin(pid: int, cpus: set[int]) -> None:
+    """Keep a process on some CPUs (no-op when the machine has fewer)."""
+    usable = cpus & os.sched_getaffinity(0)
+    if usable and os.environ.get("BENCH_PIN", "1") == "1":
+        os.sched_setaffinity(pid, usable)
+
+
 async def start_bot(url: str, database: Path) -> asyncio.subprocess.Process:
     return await start_process(
         [os.environ.get("BENCH_BOT", "bench/serve_bot.py")],
@@ -261,7 +268,7 @@ async def profile(pid: int, output: Path) -> asyncio.subprocess.Process:
     """py-spy sampling the bot, written as collapsed stacks (flame graph input)."""
     return await asyncio.create_subprocess_exec(
         "py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
-        "--output", str(output), "--nonblocking",
+        "--output", str(output), "--nonblocking", *os.environ.get("PYSPY_EXTRA", "").split(),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -277,6 +284,11 @@ async def full_flows(
     emulator, url = await start_emulator()
     database = workdir / "bench.sqlite3"
     bot = await start_bot(url, database)
+    # The bot gets a core of its own; the emulator and this load generator, standing in for
+    # Telegram and its users, share the other.
+    pin(bot.pid, {0})
+    pin(emulator.pid, {1})
+    pin(os.getpid(), {1})
     profilers = (
         [
             await profile(bot.pid, profile_to / "bot.txt"),
@@ -413,10 +425,20 @@ async def fill(database: Path, signatures: int) -> None:
     await connection.close()
 
 
-async def moderator_command(driver: Driver, command: str, replies: int) -> float:
+async def moderator_command(
+    driver: Driver, command: str, replies: int
+) -> tuple[float, list[dict[str, Any]]]:
     started = time.monotonic()
-    await driver.send_and_wait(MINA, command, replies, WAIT, chat_id=MODERATOR_GROUP_ID)
-    return round(time.monotonic() - started, 2)
+    found = await driver.send_and_wait(MINA, command, replies, WAIT, chat_id=MODERATOR_GROUP_ID)
+    return round(time.monotonic() - started, 2), found
+
+
+async def exported_rows(driver: Driver, url: str, reply: dict[str, Any]) -> int:
+    """Lines in the CSV the bot sent, less the header."""
+    assert driver._session is not None
+    file_id = reply["document"]["file_id"]
+    async with driver._session.get(f"{url}/driver/files/{file_id}") as response:
+        return (await response.read()).decode("utf-8").count("\n") - 1
 
 
 async def large_campaign(signatures: int, workdir: Path) -> dict[str, Any]:
@@ -431,16 +453,18 @@ async def large_campaign(signatures: int, workdir: Path) -> dict[str, Any]:
             start_up = time.monotonic() - started
             await asyncio.sleep(2)  # let the start-up jobs settle before measuring memory
             resting = memory_mb(bot.pid, "VmRSS")
-            export_seconds = await moderator_command(driver, "/export", 1)
+            export_seconds, [document] = await moderator_command(driver, "/export", 1)
             export_peak = memory_mb(bot.pid)
-            stats_seconds = await moderator_command(driver, "/stats", 2)
-            stats_again = await moderator_command(driver, "/stats", 2)
+            rows = await exported_rows(driver, url, document)
+            stats_seconds, _ = await moderator_command(driver, "/stats", 2)
+            stats_again, _ = await moderator_command(driver, "/stats", 2)
             return {
                 "signatures": signatures,
                 "database_mb": round(database.stat().st_size / 2**20, 1),
                 "start_up_seconds": round(start_up, 2),
                 "resting_memory_mb": resting,
                 "export_seconds": export_seconds,
+                "exported_rows": rows,
                 "peak_memory_through_export_mb": export_peak,
                 "stats_seconds_first": stats_seconds,
                 "stats_seconds_again": stats_again,

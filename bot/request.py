@@ -86,6 +86,8 @@ class AiohttpRequest(BaseRequest):
             for name, value in request_data.json_parameters.items():
                 form.add_field(name, value)
             for name, (filename, content, mime_type) in files.items():
+                if not isinstance(content, bytes):
+                    content.seek(0)  # a file streamed before, if this is a retry after a 429
                 form.add_field(name, content, filename=filename, content_type=mime_type)
             data = form
         elif request_data is not None:

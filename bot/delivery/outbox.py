@@ -85,6 +85,30 @@ class Pacer:
         self._sent[chat].append(now)
         self._all.append(now)
 
+    def overall_wait(self, now: float) -> float:
+        """Seconds until anything at all may be sent (Telegram's overall limit)."""
+        while self._all and self._all[0] <= now - 1.0:
+            self._all.popleft()
+        if len(self._all) >= self.rates.overall_per_second:
+            return self._all[0] + 1.0 - now
+        return 0.0
+
+    def held(self, now: float) -> dict[str, float]:
+        """The chats that must wait now, with how long; forgets chats long quiet."""
+        found: dict[str, float] = {}
+        for chat in list(self._sent):
+            wait = self.wait(chat, now)
+            if wait > 0:
+                found[chat] = wait
+            elif not self._sent[chat]:
+                del self._sent[chat]  # one entry per person ever notified would only grow
+        for chat, until in list(self._blocked_until.items()):
+            if until > now:
+                found[chat] = max(found.get(chat, 0.0), until - now)
+            else:
+                del self._blocked_until[chat]
+        return found
+
     def block(self, chat: str, until: float) -> None:
         self._blocked_until[chat] = until
 
@@ -143,8 +167,14 @@ class OutboxWorker:
     async def deliver_due(self) -> float:
         """Send what is due now; return how long to sleep before the next round."""
         now = time.time()
-        items = await self._repos.outbox.due(now)
-        next_wake = 30.0
+        overall = self._pacer.overall_wait(now)
+        if overall > 0:
+            return overall
+        # Chats that must wait are left out of the query, so a long queue for the moderator
+        # group (20 a minute) is not read again at every wake-up.
+        held = self._pacer.held(now)
+        items = await self._repos.outbox.due(now, held=list(held))
+        next_wake = min(30.0, *held.values()) if held else 30.0
         blocked: set[str] = set()
         for item in items:
             if self._stopping:

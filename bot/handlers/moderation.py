@@ -9,9 +9,10 @@ import html
 import io
 import logging
 import re
+import tempfile
 import time
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update, User
 from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, TelegramError
 
@@ -384,19 +385,27 @@ async def export(update: Update, context: BotContext) -> None:
         document = ("\n".join(lines) or t.gettext("No approved messages yet.")).encode("utf-8")
         await message.reply_document(document, filename="messages-to-read-on-air.txt")
         return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["line", "country", "language", "date"])
-    async for signature in context.repos.moderation.approved_signatures():
-        writer.writerow(
-            [
-                cards.line_for(signature, desk.channel),
-                signature.country or "",
-                signature.language,
-                signature.submitted_on.isoformat(),
-            ]
+    # Rows go from the database to a temporary file a page at a time, and the upload streams
+    # from that file: memory stays flat however many have signed.
+    with tempfile.TemporaryFile() as spool:
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(["line", "country", "language", "date"])
+        async for signature in context.repos.moderation.approved_signatures():
+            writer.writerow(
+                [
+                    cards.line_for(signature, desk.channel),
+                    signature.country or "",
+                    signature.language,
+                    signature.submitted_on.isoformat(),
+                ]
+            )
+        text.flush()
+        text.detach()
+        spool.seek(0)
+        await message.reply_document(
+            InputFile(spool, filename="signatures.csv", read_file_handle=False)
         )
-    await message.reply_document(buffer.getvalue().encode("utf-8"), filename="signatures.csv")
 
 
 async def moderator_help(update: Update, context: BotContext) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import functools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +32,14 @@ class OutboxItem:
     id: int
     chat: str
     person_key: str | None
-    payload: dict[str, Any]
+    raw_payload: str
     attempts: int
+
+    @functools.cached_property
+    def payload(self) -> dict[str, Any]:
+        """Parsed when the item is sent, not each time the queue is read."""
+        parsed: dict[str, Any] = json.loads(self.raw_payload)
+        return parsed
 
 
 class ModerationRepository:
@@ -238,13 +245,18 @@ class OutboxRepository:
         )
         return int(row[0])
 
-    async def due(self, now: float, limit: int = 100) -> list[OutboxItem]:
+    async def due(
+        self, now: float, limit: int = 100, held: Collection[str] = ()
+    ) -> list[OutboxItem]:
+        """The oldest items due now, leaving out chats that must wait (`held`)."""
+        marks = ",".join("?" for _ in held)
         rows = await self._db.fetchall(
             "SELECT id, chat, person_key, payload, attempts FROM outbox "
-            "WHERE status = 'queued' AND not_before <= ? ORDER BY id LIMIT ?",
-            (now, limit),
+            f"WHERE status = 'queued' AND not_before <= ? AND chat NOT IN ({marks}) "
+            "ORDER BY id LIMIT ?",
+            (now, *held, limit),
         )
-        return [OutboxItem(int(r[0]), str(r[1]), r[2], json.loads(r[3]), int(r[4])) for r in rows]
+        return [OutboxItem(int(r[0]), str(r[1]), r[2], str(r[3]), int(r[4])) for r in rows]
 
     async def next_due(self) -> float | None:
         row = await self._db.fetchone("SELECT MIN(not_before) FROM outbox WHERE status = 'queued'")
