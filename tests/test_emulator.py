@@ -474,3 +474,25 @@ async def test_inline_keyboards_are_kept_on_the_message(
     await ptb.edit_message_text("Done", person["id"], sent.message_id)
     [shown] = await driver.bot_messages(person["id"])
     assert shown["text"] == "Done" and "reply_markup" not in shown and shown["edits"] == 1
+
+
+async def test_a_send_or_press_can_wait_for_the_bots_replies(
+    ptb: Bot, driver: Driver, person: JSON
+) -> None:
+    """One request per step, for load generators: the answer comes once the bot replied."""
+
+    async def reply_later(text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        await asyncio.sleep(0.2)
+        await ptb.send_message(person["id"], text, reply_markup=markup)
+
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Yes", callback_data="v1:yes")]])
+    bot_side = asyncio.create_task(reply_later("Sure?", markup))
+    [reply] = await driver.send_and_wait(person["id"], "/start", replies=1, timeout=5)
+    await bot_side
+    assert reply["text"] == "Sure?"
+    bot_side = asyncio.create_task(reply_later("Thanks"))
+    [reply] = await driver.press_and_wait(person["id"], "v1:yes", replies=1, timeout=5)
+    await bot_side
+    assert reply["text"] == "Thanks"
+    with pytest.raises(DriverError, match="waited 0s for 1 bot message"):
+        await driver.send_and_wait(person["id"], "hello?", replies=1, timeout=0.3)

@@ -19,7 +19,7 @@ import pytest
 from bot.app import build_application, start_application, stop_application
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.delivery.outbox import MODERATORS
+from bot.delivery.outbox import CHANNEL, MODERATORS, Pacer, Rates
 from bot.domain.signatures import Listing, SignatureDraft, SigningService
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
@@ -497,3 +497,20 @@ async def test_export_messages_is_ready_to_read_on_air(
     text = stored.data.decode("utf-8")
     assert text.startswith("#M1 · en · ")
     assert "We stand with you\n— A supporter" in text
+
+
+def test_the_pacer_names_the_chats_that_must_wait_and_forgets_quiet_ones() -> None:
+    pacer = Pacer(Rates(private_per_second=1, group_count=2, group_window=60.0))
+    pacer.sent(MODERATORS, 100.0)
+    pacer.sent(MODERATORS, 100.5)
+    pacer.sent("20001", 100.5)
+    held = pacer.held(101.0)
+    assert held == {MODERATORS: pytest.approx(59.0), "20001": pytest.approx(0.5)}
+    pacer.block(CHANNEL, 130.0)  # Telegram said 429: retry after 29 s
+    assert set(pacer.held(102.0)) == {MODERATORS, CHANNEL}
+    assert "20001" not in pacer._sent  # one entry per person ever notified would only grow
+    assert pacer.held(170.0) == {}
+    for n in range(30):
+        pacer.sent(str(n), 200.0)
+    assert pacer.overall_wait(200.5) == pytest.approx(0.5)  # Telegram's ~30 a second
+    assert pacer.overall_wait(201.0) == 0.0

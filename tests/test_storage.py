@@ -83,3 +83,35 @@ def test_the_key_file_is_private_and_stable(tmp_path: Path) -> None:
     assert "987654321" not in keys.of(987654321) and len(keys.of(42)) == 64
     assert load_or_create_key("x" * 40, tmp_path / "unused.key") == b"x" * 40
     assert not (tmp_path / "unused.key").exists()
+
+
+async def test_deferred_rows_are_written_together_and_forget_writes_them_first(
+    tmp_path: Path,
+) -> None:
+    db = Database(await open_database(tmp_path / "bot.sqlite3"))
+    repos = Repositories.on(db)
+    try:
+        assert repos.seen.claim(41, 1000) is True
+        assert repos.seen.claim(41, 1000) is False  # the same update again
+        repos.chat_log.record("key-a", 7, 1000)
+        repos.chat_log.record("key-a", 8, 1000)
+        assert await db.fetchall("SELECT * FROM chat_log") == []  # queued, not yet written
+        await db.flush()
+        assert await db.fetchall("SELECT update_id FROM seen_updates") == [(41,)]
+        assert await repos.chat_log.recent("key-a", 1000) == [7, 8]
+        # Privacy: a row still queued when the person asks to be forgotten must not survive.
+        repos.chat_log.record("key-a", 9, 1000)
+        await repos.chat_log.forget("key-a")
+        await db.flush()
+        assert await db.fetchall("SELECT * FROM chat_log") == []
+    finally:
+        await db.close()
+    # After a restart the newest ids are known again: a redelivered update is still refused.
+    db = Database(await open_database(tmp_path / "bot.sqlite3"))
+    repos = Repositories.on(db)
+    try:
+        await repos.seen.load()
+        assert repos.seen.claim(41, 2000) is False
+        assert repos.seen.claim(42, 2000) is True
+    finally:
+        await db.close()
