@@ -158,20 +158,38 @@ def journey_updates(share: float) -> float:
     return 5 + 5 * share
 
 
-async def supporter_journey(driver: Driver, user: int, sends_message: bool) -> int:
-    """The whole flow, each step sent once the last was answered; returns the updates sent."""
-    await driver.send_and_wait(user, "/start", 2, WAIT)
-    await driver.send_and_wait(user, "/sign", 1, WAIT)
-    for data in ("v1:sg:anonymous", "v1:sg:skip", "v1:sg:confirm"):
-        await driver.press_and_wait(user, data, 1, WAIT)
-    if not sends_message:
-        return 5
-    await driver.send_and_wait(user, "/message", 2, WAIT)
-    await driver.send_and_wait(user, "Solidarity from the benchmark", 1, WAIT)
-    await driver.press_and_wait(user, "v1:ms:anonymous", 1, WAIT)
-    await driver.press_and_wait(user, "v1:ms:skip", 2, WAIT)
-    await driver.press_and_wait(user, "v1:ms:send", 1, WAIT)
-    return 10
+class Journey:
+    """A supporter's steps, each sent once the last was answered; times each step as the
+    person sees it (from sending to the bot's reply arriving)."""
+
+    def __init__(self, driver: Driver, waits: list[float]) -> None:
+        self.driver = driver
+        self.waits = waits
+
+    async def send(self, user: int, text: str, replies: int) -> None:
+        started = time.monotonic()
+        await self.driver.send_and_wait(user, text, replies, WAIT)
+        self.waits.append(time.monotonic() - started)
+
+    async def press(self, user: int, data: str, replies: int) -> None:
+        started = time.monotonic()
+        await self.driver.press_and_wait(user, data, replies, WAIT)
+        self.waits.append(time.monotonic() - started)
+
+    async def run(self, user: int, sends_message: bool) -> int:
+        """The whole flow; returns the updates sent."""
+        await self.send(user, "/start", 2)
+        await self.send(user, "/sign", 1)
+        for data in ("v1:sg:anonymous", "v1:sg:skip", "v1:sg:confirm"):
+            await self.press(user, data, 1)
+        if not sends_message:
+            return 5
+        await self.send(user, "/message", 2)
+        await self.send(user, "Solidarity from the benchmark", 1)
+        await self.press(user, "v1:ms:anonymous", 1)
+        await self.press(user, "v1:ms:skip", 2)
+        await self.press(user, "v1:ms:send", 1)
+        return 10
 
 
 async def add_supporters(driver: Driver, prefix: str, count: int) -> list[int]:
@@ -182,20 +200,27 @@ async def add_supporters(driver: Driver, prefix: str, count: int) -> list[int]:
 
 
 async def measured(
-    driver: Driver, meter: CpuMeter, load: Callable[[], Awaitable[int]]
+    driver: Driver, meter: CpuMeter, load: Callable[[list[float]], Awaitable[int]]
 ) -> dict[str, Any]:
-    """Run a load; return its updates, rate, latency percentiles and CPU time."""
+    """Run a load; return its updates, rate, latency percentiles and CPU time.
+
+    Two latencies: the bot's (the emulator handing an update over to the bot's first answer
+    in that chat), and the person's (sending a step to the reply arriving, which adds the
+    wait for the bot's next getUpdates and the emulator's own work)."""
     before = len(await latencies(driver))
+    waits: list[float] = []
     meter.start()
     started = time.monotonic()
-    updates = await load()
+    updates = await load(waits)
     elapsed = time.monotonic() - started
     cpu = meter.read()
+    person = {f"person_{key}": value for key, value in percentiles(waits).items()}
     return {
         "updates": updates,
         "seconds": round(elapsed, 1),
         "updates_per_second": round(updates / elapsed, 1),
         **percentiles((await latencies(driver))[before:]),
+        **person,
         "cpu_seconds": cpu,
     }
 
@@ -207,11 +232,11 @@ async def sustained(
     gap = journey_updates(share) / rate
     messaging = int(len(users) * share)
 
-    async def arrive(index: int, user: int) -> int:
-        await asyncio.sleep(index * gap)
-        return await supporter_journey(driver, user, index % len(users) < messaging)
+    async def load(waits: list[float]) -> int:
+        async def arrive(index: int, user: int) -> int:
+            await asyncio.sleep(index * gap)
+            return await Journey(driver, waits).run(user, index < messaging)
 
-    async def load() -> int:
         return sum(await asyncio.gather(*(arrive(i, u) for i, u in enumerate(users))))
 
     result = await measured(driver, meter, load)
@@ -225,11 +250,11 @@ async def saturation(
     gate = asyncio.Semaphore(concurrency)
     messaging = int(len(users) * share)
 
-    async def one(index: int, user: int) -> int:
-        async with gate:
-            return await supporter_journey(driver, user, index < messaging)
+    async def load(waits: list[float]) -> int:
+        async def one(index: int, user: int) -> int:
+            async with gate:
+                return await Journey(driver, waits).run(user, index < messaging)
 
-    async def load() -> int:
         return sum(await asyncio.gather(*(one(i, u) for i, u in enumerate(users))))
 
     return {"concurrency": concurrency, **await measured(driver, meter, load)}
@@ -286,7 +311,7 @@ async def full_flows(
     bot = await start_bot(url, database)
     # The bot gets a core of its own; the emulator and this load generator, standing in for
     # Telegram and its users, share the other.
-    pin(bot.pid, {0})
+    pin(bot.pid, {int(c) for c in os.environ.get("BENCH_BOT_CPUS", "0").split(",")})
     pin(emulator.pid, {1})
     pin(os.getpid(), {1})
     profilers = (
@@ -327,22 +352,27 @@ async def full_flows(
 # ------------------------------------------------------------------ the floor and the ceiling
 
 
-async def echo_floor(messages: int, concurrency: int) -> dict[str, Any]:
+async def echo_floor(messages: int, concurrency: int, tuned: bool) -> dict[str, Any]:
     emulator, url = await start_emulator()
     echo = await start_process(
-        ["bench/echo_bot.py"], {"BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_URL": url}
+        ["bench/echo_bot.py", *(["--tuned"] if tuned else [])],
+        {"BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_URL": url},
     )
+    pin(echo.pid, {0})
+    pin(emulator.pid, {1})
+    pin(os.getpid(), {1})
     try:
         async with Driver(url) as driver:
             await wait_for_polling(driver)
             users = [(await driver.add_user(f"E{n}"))["id"] for n in range(concurrency)]
             per_user = max(1, messages // concurrency)
 
-            async def chat(user: int) -> None:
-                for number in range(per_user):
-                    await driver.send_and_wait(user, f"echo {number}", 1, WAIT)
+            async def load(waits: list[float]) -> int:
+                async def chat(user: int) -> None:
+                    journey = Journey(driver, waits)
+                    for number in range(per_user):
+                        await journey.send(user, f"echo {number}", 1)
 
-            async def load() -> int:
                 await asyncio.gather(*(chat(u) for u in users))
                 return per_user * len(users)
 
@@ -486,8 +516,13 @@ def table(results: dict[str, Any]) -> list[tuple[str, Any]]:
             [
                 (f"{name}: updates/s", found["updates_per_second"]),
                 (
-                    f"{name}: p50 / p95 / p99 ms",
+                    f"{name}: bot p50 / p95 / p99 ms",
                     f"{found['p50_ms']} / {found['p95_ms']} / {found['p99_ms']}",
+                ),
+                (
+                    f"{name}: person p50 / p95 / p99 ms",
+                    f"{found['person_p50_ms']} / {found['person_p95_ms']} / "
+                    f"{found['person_p99_ms']}",
                 ),
                 (f"{name}: CPU seconds", cpu),
             ]
@@ -505,10 +540,11 @@ def table(results: dict[str, Any]) -> list[tuple[str, Any]]:
             ("database (MB)", flows["database_mb"]),
             ("approving everything (s)", flows["approval_seconds"]),
         ]
-    if "echo_floor" in results:
-        run("echo floor", results["echo_floor"])
-    if "ratio_to_echo" in results:
-        rows.append(("saturation / echo floor", results["ratio_to_echo"]))
+    for name in ("echo_floor", "echo_floor_tuned"):
+        if name in results:
+            run(name.replace("_", " "), results[name])
+        if f"ratio_to_{name}" in results:
+            rows.append((f"saturation / {name.replace('_', ' ')}", results[f"ratio_to_{name}"]))
     if "emulator_ceiling" in results:
         ceiling = results["emulator_ceiling"]["updates_per_second"]
         rows.append(("emulator ceiling: updates/s", ceiling))
@@ -557,15 +593,13 @@ async def main() -> None:
                 arguments.profile,
             )
         if "echo" in phases:
-            results["echo_floor"] = await echo_floor(
-                max(1000, arguments.supporters), arguments.concurrency
-            )
+            messages = max(5000, arguments.supporters)
+            results["echo_floor"] = await echo_floor(messages, arguments.concurrency, False)
+            results["echo_floor_tuned"] = await echo_floor(messages, arguments.concurrency, True)
         if "flows" in phases and "echo" in phases:
-            results["ratio_to_echo"] = round(
-                results["full_flows"]["saturation"]["updates_per_second"]
-                / results["echo_floor"]["updates_per_second"],
-                2,
-            )
+            ours = results["full_flows"]["saturation"]["updates_per_second"]
+            for name in ("echo_floor", "echo_floor_tuned"):
+                results[f"ratio_to_{name}"] = round(ours / results[name]["updates_per_second"], 2)
         if "ceiling" in phases:
             results["emulator_ceiling"] = await emulator_ceiling(5000)
         if "large" in phases:

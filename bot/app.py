@@ -59,6 +59,9 @@ from bot.updates import PerChatOrder
 logger = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 10
+# A pause after each getUpdates answer, so that under load updates come in batches: each call
+# costs the bot about as much as handling an update; a person waits at most this much longer.
+POLL_INTERVAL = 0.02
 # Seconds between writes of queued bookkeeping rows (see Database.defer).
 FLUSH_INTERVAL = 0.2
 WEBHOOK_PATH = "telegram"
@@ -429,7 +432,10 @@ async def start_application(
         )
     else:
         await application.updater.start_polling(
-            timeout=poll_timeout, allowed_updates=Update.ALL_TYPES, error_callback=error_callback
+            timeout=poll_timeout,
+            poll_interval=POLL_INTERVAL,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=error_callback,
         )
     await application.start()
 
