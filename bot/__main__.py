@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.config import SETTINGS_HELP, Settings, SettingsError, environment, load_settings
 from bot.i18n import LANGUAGES, CatalogError
 from bot.log import configure_logging
+from bot.loop import run as run_loop
 
 EXIT_SETTINGS = 2
 
@@ -87,7 +88,7 @@ def run(webhook: bool = False) -> int:
     except CatalogError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    return asyncio.run(serve(application, webhook))
+    return run_loop(serve(application, webhook))
 
 
 def sandbox(port: int, database: Path) -> int:
@@ -98,7 +99,7 @@ def sandbox(port: int, database: Path) -> int:
     default_language = env.get("DEFAULT_LANGUAGE", "en")
     if default_language not in LANGUAGES:
         default_language = "en"
-    asyncio.run(run_sandbox(port, database, default_language))
+    run_loop(run_sandbox(port, database, default_language))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from bot.app import build_application, start_application, stop_application
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.loop import loop_factory
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed
@@ -19,6 +21,14 @@ from bot.sandbox.server import EmulatorServer
 TOKEN = SANDBOX_TOKEN
 # PTB 22 warns that retry_after becomes a timedelta; opt in, as the bot does.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """The tests run on the loop the bot runs on in production (uvloop, where installed)."""
+    factory = loop_factory()
+    return {"uvloop": factory} if factory is not None else {"asyncio": asyncio.new_event_loop}
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.loop import loop_factory
 from bot.sandbox.driver import Driver
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from bot.sandbox.server import EmulatorServer
@@ -56,3 +57,10 @@ async def test_run_serves_and_stops_cleanly_on_a_signal(
     assert "Application started" in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
     assert "/start" not in log  # nothing a person typed
+
+
+async def test_the_tests_run_on_the_loop_the_bot_runs_on() -> None:
+    factory = loop_factory()
+    running = type(asyncio.get_running_loop())
+    assert factory is not None  # uvloop is a dependency on Linux
+    assert running.__module__.startswith("uvloop")
