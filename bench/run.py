@@ -2,6 +2,7 @@
 
     python bench/run.py [--supporters 2000] [--share 0.3] [--rate 300] [--concurrency 100]
                         [--signatures 100000] [--only flows,echo,ceiling,large]
+                        [--no-pin] [--profile FOLDER]
 
 Each supporter starts the bot, reads the letter, signs through the whole flow, and a share of
 them send a message; a moderator then approves everything. Two runs of full flows:
@@ -11,18 +12,23 @@ them send a message; a moderator then approves everything. Two runs of full flow
   answered, which finds the most the bot carries.
 
 Recorded for every update: the time from the emulator handing it to the bot to the bot's first
-answer in that chat (p50/p95/p99). Also updates per second, the CPU time of the bot, the
-emulator and this load generator, the bot's peak memory and the database size. The same run
-measures the floor (a minimal python-telegram-bot echo bot against the same emulator, with the
-same concurrency) and the emulator's own ceiling. With `--signatures` approved signatures in
-the database: start-up time, `/stats` and `/export` (time and peak memory), also at a tenth of
-that size to show the export's memory stays flat. Writes bench/results.json and a table.
+answer in that chat, and for every step the time the person waits (sending to the reply
+arriving), as p50/p95/p99. Also updates per second, the CPU time of the bot, the emulator and
+this load generator, the bot's peak memory and the database size. The bot runs on one core, the
+emulator and this generator on the other (`--no-pin`: anywhere). The same run measures the
+floor (a minimal python-telegram-bot echo bot against the same emulator with the same
+concurrency, as the framework comes and tuned like our bot) and the emulator's own ceiling.
+With `--signatures` approved signatures in the database: start-up time, `/stats` and `/export`
+(time and peak memory), also at a tenth of that size to show the export's memory stays flat.
+`--profile` samples the bot and the emulator with py-spy (`pip install -e '.[bench]'`) during
+full flows. Writes bench/results.json and a table.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -49,6 +55,7 @@ LANGUAGES = ["en", "fa-IR", "de", "ar", "tr", "fr", "es", "sv", "ru", "ckb"]
 WAIT = 120.0  # seconds a step may take before the run counts as failed
 TICK = os.sysconf("SC_CLK_TCK")
 PHASES = ("flows", "echo", "ceiling", "large")
+PINNING = "--no-pin" not in sys.argv
 
 
 # ------------------------------------------------------------------ processes
@@ -73,13 +80,13 @@ async def start_process(args: list[str], env: dict[str, str]) -> asyncio.subproc
 def pin(pid: int, cpus: set[int]) -> None:
     """Keep a process on some CPUs (no-op when the machine has fewer)."""
     usable = cpus & os.sched_getaffinity(0)
-    if usable and os.environ.get("BENCH_PIN", "1") == "1":
+    if usable and PINNING:
         os.sched_setaffinity(pid, usable)
 
 
 async def start_bot(url: str, database: Path) -> asyncio.subprocess.Process:
     return await start_process(
-        [os.environ.get("BENCH_BOT", "bench/serve_bot.py")],
+        ["bench/serve_bot.py"],
         {
             "BOT_TOKEN": SANDBOX_TOKEN,
             "TELEGRAM_API_URL": url,
@@ -126,6 +133,14 @@ class CpuMeter:
         return {
             name: round(cpu_seconds(pid) - self._start[name], 1) for name, pid in self.pids.items()
         }
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.machine()
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -291,9 +306,11 @@ async def approve_everything(driver: Driver, expected_signatures: int) -> float:
 
 async def profile(pid: int, output: Path) -> asyncio.subprocess.Process:
     """py-spy sampling the bot, written as collapsed stacks (flame graph input)."""
+    beside = Path(sys.executable).with_name("py-spy")
+    spy = str(beside) if beside.exists() else "py-spy"
     return await asyncio.create_subprocess_exec(
-        "py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
-        "--output", str(output), "--nonblocking", *os.environ.get("PYSPY_EXTRA", "").split(),
+        spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
+        "--output", str(output), "--nonblocking",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -311,7 +328,7 @@ async def full_flows(
     bot = await start_bot(url, database)
     # The bot gets a core of its own; the emulator and this load generator, standing in for
     # Telegram and its users, share the other.
-    pin(bot.pid, {int(c) for c in os.environ.get("BENCH_BOT_CPUS", "0").split(",")})
+    pin(bot.pid, {0})
     pin(emulator.pid, {1})
     pin(os.getpid(), {1})
     profilers = (
@@ -566,6 +583,7 @@ async def main() -> None:
     parser.add_argument("--signatures", type=int, default=100_000)
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--no-pin", action="store_true", help="let every process run on any core")
     parser.add_argument(
         "--profile",
         type=Path,
@@ -578,7 +596,7 @@ async def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
+            "processor": cpu_model(),
         },
     }
     with tempfile.TemporaryDirectory() as name:
