@@ -11,17 +11,30 @@ travel as a JSON body, uploads as multipart form data.
 from __future__ import annotations
 
 import json
-from typing import Any
+import ssl
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput
+
 
 def _seconds(value: ODVInput[float], default: float | None) -> float | None:
-    return default if isinstance(value, DefaultValue) else value
+    """PTB passes DEFAULT_NONE for "not given": then this request's own default applies."""
+    return default if value is BaseRequest.DEFAULT_NONE else value  # type: ignore[return-value]
+
+
+def _tls() -> ssl.SSLContext:
+    """Certificates as httpx found them (certifi's bundle), so that a slim container that
+    lacks the system's bundle still reaches api.telegram.org."""
+    try:
+        import certifi
+    except ImportError:
+        return ssl.create_default_context()
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 class AiohttpRequest(BaseRequest):
@@ -55,7 +68,7 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
+                connector=aiohttp.TCPConnector(limit=self._connections, ssl=_tls()),
                 headers={"User-Agent": self.USER_AGENT},
                 # PTB reads the body itself and raises for an error status.
                 raise_for_status=False,
