@@ -84,6 +84,14 @@ def pin(pid: int, cpus: set[int]) -> None:
         os.sched_setaffinity(pid, usable)
 
 
+def place(bot: int, emulator: int) -> None:
+    """The bot gets a core of its own; the emulator and this load generator, standing in for
+    Telegram and its users, share the other."""
+    pin(bot, {0})
+    pin(emulator, {1})
+    pin(os.getpid(), {1})
+
+
 async def start_bot(url: str, database: Path) -> asyncio.subprocess.Process:
     return await start_process(
         ["bench/serve_bot.py"],
@@ -181,15 +189,16 @@ class Journey:
         self.driver = driver
         self.waits = waits
 
-    async def send(self, user: int, text: str, replies: int) -> None:
+    async def _timed(self, step: Awaitable[object]) -> None:
         started = time.monotonic()
-        await self.driver.send_and_wait(user, text, replies, WAIT)
+        await step
         self.waits.append(time.monotonic() - started)
 
+    async def send(self, user: int, text: str, replies: int) -> None:
+        await self._timed(self.driver.send_and_wait(user, text, replies, WAIT))
+
     async def press(self, user: int, data: str, replies: int) -> None:
-        started = time.monotonic()
-        await self.driver.press_and_wait(user, data, replies, WAIT)
-        self.waits.append(time.monotonic() - started)
+        await self._timed(self.driver.press_and_wait(user, data, replies, WAIT))
 
     async def run(self, user: int, sends_message: bool) -> int:
         """The whole flow; returns the updates sent."""
@@ -326,11 +335,7 @@ async def full_flows(
     emulator, url = await start_emulator()
     database = workdir / "bench.sqlite3"
     bot = await start_bot(url, database)
-    # The bot gets a core of its own; the emulator and this load generator, standing in for
-    # Telegram and its users, share the other.
-    pin(bot.pid, {0})
-    pin(emulator.pid, {1})
-    pin(os.getpid(), {1})
+    place(bot.pid, emulator.pid)
     profilers = (
         [
             await profile(bot.pid, profile_to / "bot.txt"),
@@ -375,9 +380,7 @@ async def echo_floor(messages: int, concurrency: int, tuned: bool) -> dict[str, 
         ["bench/echo_bot.py", *(["--tuned"] if tuned else [])],
         {"BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_URL": url},
     )
-    pin(echo.pid, {0})
-    pin(emulator.pid, {1})
-    pin(os.getpid(), {1})
+    place(echo.pid, emulator.pid)
     try:
         async with Driver(url) as driver:
             await wait_for_polling(driver)

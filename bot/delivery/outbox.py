@@ -75,10 +75,7 @@ class Pacer:
             sent.popleft()
         if len(sent) >= count:
             waits.append(sent[0] + window - now)
-        while self._all and self._all[0] <= now - 1.0:
-            self._all.popleft()
-        if len(self._all) >= self.rates.overall_per_second:
-            waits.append(self._all[0] + 1.0 - now)
+        waits.append(self.overall_wait(now))
         return max(0.0, *waits)
 
     def sent(self, chat: str, now: float) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
+import operator
 from collections.abc import AsyncIterator, Iterable
 from contextvars import ContextVar
 from pathlib import Path
@@ -102,14 +104,8 @@ class Database:
             return
         rows, self._deferred = self._deferred, []
         async with self.transaction():
-            start = 0
-            while start < len(rows):
-                sql = rows[start][0]
-                end = start
-                while end < len(rows) and rows[end][0] == sql:
-                    end += 1
-                await self.connection.executemany(sql, [row[1] for row in rows[start:end]])
-                start = end
+            for sql, group in itertools.groupby(rows, key=operator.itemgetter(0)):
+                await self.connection.executemany(sql, [parameters for _, parameters in group])
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
