@@ -233,7 +233,8 @@ async def post_init(application: BotApplication) -> None:
             data.worker.wake()
 
     await repos.seen.load()
-    data.flusher = asyncio.create_task(flush_writes(repos.db))
+    data.flush_stop.clear()
+    data.flusher = asyncio.create_task(flush_writes(repos.db, data.flush_stop))
     data.banned.update(await repos.moderation.banned_keys())
     desk = Desk(repos, data.i18n, settings, wake, data.banned)
     data.desk = desk
@@ -322,10 +323,12 @@ async def post_stop(application: BotApplication) -> None:
         await application.bot_data.worker.stop()
 
 
-async def flush_writes(db: Database) -> None:
-    """Write the bookkeeping rows queued since the last flush (update ids, message ids)."""
-    while True:
-        await asyncio.sleep(FLUSH_INTERVAL)
+async def flush_writes(db: Database, stop: asyncio.Event) -> None:
+    """Write the bookkeeping rows queued since the last flush (update ids, message ids), until
+    `stop` is set. A flush is never cancelled half-way: its rows would be rolled back."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), FLUSH_INTERVAL)
         try:
             await db.flush()
         except sqlite3.Error as error:
@@ -347,9 +350,8 @@ async def post_shutdown(application: BotApplication) -> None:
     if data.worker is not None:
         await data.worker.stop()
     if data.flusher is not None:
-        data.flusher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await data.flusher
+        data.flush_stop.set()
+        await data.flusher
         data.flusher = None
     if data.repos is not None:
         await data.repos.db.close()  # writes what is still queued

@@ -37,6 +37,7 @@ class BotData:
     worker: OutboxWorker | None = None
     # Writes the database's queued bookkeeping rows every fraction of a second.
     flusher: asyncio.Task[None] | None = None
+    flush_stop: asyncio.Event = field(default_factory=asyncio.Event)
     # The moderator group's id now (it changes when the group becomes a supergroup).
     moderator_chat_id: int = 0
     # (user id, administrators only) -> (may decide, until when): getChatMember, cached.

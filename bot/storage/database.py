@@ -105,7 +105,10 @@ class Database:
         rows, self._deferred = self._deferred, []
         async with self.transaction():
             for sql, group in itertools.groupby(rows, key=operator.itemgetter(0)):
-                await self.connection.executemany(sql, [parameters for _, parameters in group])
+                cursor = await self.connection.executemany(
+                    sql, [parameters for _, parameters in group]
+                )
+                await cursor.close()  # a statement left open would lock the checkpoint at close
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
