@@ -46,6 +46,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.buttons import MessageChoice, MessageStep, SignChoice, SigningStep  # noqa: E402
 from bot.sandbox.driver import Driver  # noqa: E402
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN  # noqa: E402
 from bot.storage.database import open_database  # noqa: E402
@@ -204,15 +205,15 @@ class Journey:
         """The whole flow; returns the updates sent."""
         await self.send(user, "/start", 2)
         await self.send(user, "/sign", 1)
-        for data in ("v1:sg:anonymous", "v1:sg:skip", "v1:sg:confirm"):
-            await self.press(user, data, 1)
+        for choice in (SignChoice.ANONYMOUS, SignChoice.SKIP, SignChoice.CONFIRM):
+            await self.press(user, SigningStep(choice).pack(), 1)
         if not sends_message:
             return 5
         await self.send(user, "/message", 2)
         await self.send(user, "Solidarity from the benchmark", 1)
-        await self.press(user, "v1:ms:anonymous", 1)
-        await self.press(user, "v1:ms:skip", 2)
-        await self.press(user, "v1:ms:send", 1)
+        await self.press(user, MessageStep(MessageChoice.ANONYMOUS).pack(), 1)
+        await self.press(user, MessageStep(MessageChoice.SKIP).pack(), 2)
+        await self.press(user, MessageStep(MessageChoice.SEND).pack(), 1)
         return 10
 
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import build_application, serve
+from bot.app import build_application
 from bot.config import environment, load_settings
 from bot.i18n import LANGUAGES
 from bot.log import configure_logging
 from bot.loop import run
+from bot.runtime import serve
 
 
 def main() -> int:

@@ -81,7 +81,8 @@ def run(webhook: bool = False) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_SETTINGS
     configure_logging(settings.log_level, [settings.bot_token])
-    from bot.app import build_application, serve
+    from bot.app import build_application
+    from bot.runtime import serve
 
     try:
         application = build_application(settings)
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         return check()
     if arguments.command in ("backup", "stats", "health"):
         from bot import operations
+        from bot.storage.maintenance import backup
+        from bot.storage.stats import figures
 
         settings = database_only()
         if arguments.command == "health":
@@ -142,9 +145,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             return EXIT_SETTINGS
         if arguments.command == "stats":
-            print("\n".join(operations.figures(settings.database_path)))
+            print("\n".join(figures(settings.database_path)))
             return 0
-        pages = operations.backup(settings.database_path, arguments.path)
+        pages = backup(settings.database_path, arguments.path)
         print(
             f"Backed up {settings.database_path} to {arguments.path} ({pages} pages). Keep the "
             f"key file ({settings.key_file}) or SECRET_KEY with it, stored apart."

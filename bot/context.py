@@ -1,61 +1,139 @@
-"""The typed context handlers receive: repositories, the person's language, the letters."""
+"""The typed context handlers receive, and the services it carries (built once, never None)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.config import Settings
-from bot.delivery.desk import Desk
+from bot.delivery.channel import TelegramChannel
+from bot.delivery.destinations import Destinations
 from bot.delivery.outbox import OutboxWorker
+from bot.delivery.pacer import Rates
+from bot.domain.channel import ChannelService
 from bot.domain.flood import FloodGate
+from bot.domain.followups import FollowUps
 from bot.domain.identity import PersonKeys
 from bot.domain.letter import LetterLibrary
-from bot.domain.messages import Limits, MessagingService
-from bot.domain.signatures import SigningService
+from bot.domain.messages import Limits
+from bot.domain.messaging import MessagingService
+from bot.domain.moderation import ModerationService
+from bot.domain.notices import Notifier
+from bot.domain.people import LanguageChoices
+from bot.domain.privacy import PrivacyService
+from bot.domain.reports import Reports
+from bot.domain.signing import SigningService
 from bot.i18n import I18n, Translator
+from bot.render.posts import Posts
 from bot.storage import Repositories
+from bot.storage.database import Database
+from bot.storage.seen import SeenUpdates
 
-LANGUAGE_CACHE_SIZE = 50_000
+
+@dataclass(frozen=True)
+class Services:
+    """The domain's services, as handlers and jobs use them."""
+
+    signing: SigningService
+    messaging: MessagingService
+    moderation: ModerationService
+    channel: ChannelService
+    privacy: PrivacyService
+    languages: LanguageChoices
+    reports: Reports
+
+    @classmethod
+    def on(
+        cls,
+        repos: Repositories,
+        settings: Settings,
+        i18n: I18n,
+        bot: ExtBot[int],
+        wake: Callable[[], None],
+    ) -> Services:
+        posts = Posts(i18n, settings.moderator_language, settings.channel_language)
+        notifier = Notifier(repos.contacts, repos.outbox)
+        client = TelegramChannel(bot, settings.channel_id)
+        channel = ChannelService(repos, posts, notifier, client, settings.channel_id, wake)
+        languages = LanguageChoices(repos.people)
+        limits = Limits(settings.message_pending_limit, settings.message_daily_limit)
+        moderation = ModerationService(
+            repos, posts, notifier, channel, wake, settings.default_language
+        )
+        return cls(
+            signing=SigningService(repos.signatures, repos.contacts),
+            messaging=MessagingService(repos, limits, moderation, wake),
+            moderation=moderation,
+            channel=channel,
+            privacy=PrivacyService(repos, languages),
+            languages=languages,
+            reports=Reports(repos),
+        )
 
 
 @dataclass
 class BotData:
-    """Long-lived state of the application, shared by every handler."""
+    """Long-lived state of the application, shared by every handler and job."""
 
     settings: Settings
     i18n: I18n
     letters: LetterLibrary
     keys: PersonKeys
-    repos: Repositories | None = None
-    # person_key -> stored language ("" when none is stored); saves a query per update.
-    language_cache: dict[str, str] = field(default_factory=dict)
-    desk: Desk | None = None
-    worker: OutboxWorker | None = None
-    # Writes the database's queued bookkeeping rows every fraction of a second.
-    flusher: asyncio.Task[None] | None = None
-    flush_stop: asyncio.Event = field(default_factory=asyncio.Event)
-    # The moderator group's id now (it changes when the group becomes a supergroup).
-    moderator_chat_id: int = 0
-    # (user id, administrators only) -> (may decide, until when): getChatMember, cached.
-    permission_cache: dict[tuple[int, bool], tuple[bool, float]] = field(default_factory=dict)
+    database: Database
+    repos: Repositories  # for the runtime (start-up, tidying); handlers use the services
+    services: Services
+    seen: SeenUpdates  # update ids already taken up, against redelivered updates
+    destinations: Destinations
+    worker: OutboxWorker
     flood: FloodGate = field(default_factory=FloodGate)
-    # person_keys of banned people, in memory so that they cost almost nothing.
-    banned: set[str] = field(default_factory=set)
 
-    def remember_language(self, person_key: str, language: str) -> None:
-        if len(self.language_cache) >= LANGUAGE_CACHE_SIZE:
-            self.language_cache.clear()
-        self.language_cache[person_key] = language
+    @classmethod
+    def create(
+        cls,
+        settings: Settings,
+        i18n: I18n,
+        letters: LetterLibrary,
+        keys: PersonKeys,
+        bot: ExtBot[int],
+    ) -> BotData:
+        """Wire storage, the domain, rendering and delivery; the database opens at start."""
+        database = Database(settings.database_path)
+        repos = Repositories.on(database)
+        wake = asyncio.Event()
+        services = Services.on(repos, settings, i18n, bot, wake.set)
+        destinations = Destinations(repos.state, settings.moderator_chat_id, settings.channel_id)
+        count, window = settings.group_rate
+        worker = OutboxWorker(
+            bot,
+            repos.outbox,
+            database,
+            destinations,
+            FollowUps(services.channel, repos.contacts),
+            Rates(group_count=count, group_window=window),
+            wake,
+        )
+        return cls(
+            settings,
+            i18n,
+            letters,
+            keys,
+            database,
+            repos,
+            services,
+            repos.seen,
+            destinations,
+            worker,
+        )
 
 
 class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
-    """CallbackContext with the person's translator, resolved once per update."""
+    """CallbackContext with the person's key and translator, settled once per update."""
 
-    __slots__ = ("_translator", "person_key")
+    __slots__ = ("_person_key", "_telegram_id", "_translator")
 
     def __init__(
         self,
@@ -64,9 +142,24 @@ class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], Bo
         user_id: int | None = None,
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._telegram_id = user_id
+        self._person_key: str | None = None
         self._translator: Translator | None = None
-        # The keyed hash of the person's Telegram id, set with the language for each update.
-        self.person_key: str | None = None
+
+    @property
+    def person_key(self) -> str:
+        """The keyed hash of the Telegram id of the person the update comes from."""
+        if self._person_key is None:
+            if self._telegram_id is None:
+                raise LookupError("this update comes from no person")
+            self._person_key = self.bot_data.keys.of(self._telegram_id)
+        return self._person_key
+
+    @property
+    def telegram_id(self) -> int:
+        if self._telegram_id is None:
+            raise LookupError("this update comes from no person")
+        return self._telegram_id
 
     @property
     def i18n(self) -> Translator:
@@ -83,22 +176,14 @@ class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], Bo
         """The language of what is published in the channel (CHANNEL_LANGUAGE)."""
         return self.bot_data.i18n.get(self.bot_data.settings.channel_language)
 
-    def signing(self) -> SigningService:
-        return SigningService(self.repos.signatures, self.repos.contacts)
-
-    def messaging(self) -> MessagingService:
-        settings = self.bot_data.settings
-        limits = Limits(settings.message_pending_limit, settings.message_daily_limit)
-        return MessagingService(
-            self.repos.messages, self.repos.send_log, self.repos.contacts, limits
-        )
+    @property
+    def moderator_i18n(self) -> Translator:
+        """The language of the moderator group (MODERATOR_LANGUAGE)."""
+        return self.bot_data.i18n.get(self.bot_data.settings.moderator_language)
 
     @property
-    def repos(self) -> Repositories:
-        repos = self.bot_data.repos
-        if repos is None:
-            raise RuntimeError("the database is not open yet")
-        return repos
+    def services(self) -> Services:
+        return self.bot_data.services
 
 
 BotApplication = Application[

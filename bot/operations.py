@@ -1,8 +1,7 @@
-"""Operations: set-up checks, backups, figures in the terminal, and the heartbeat."""
+"""Operations: the set-up checks (`python -m bot check`, and at start), and the heartbeat."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,45 +110,3 @@ async def channel_check(bot: Bot, settings: Settings) -> Check:
             "can pin the counter.",
         )
     return Check(True, "The bot may post and pin in the channel.")
-
-
-def backup(database: Path, target: Path) -> int:
-    """A consistent copy of the live database (SQLite's backup API); returns its pages."""
-    if not database.is_file():
-        raise FileNotFoundError(f"no database at {database}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    copy = sqlite3.connect(target)
-    try:
-        source.backup(copy)
-        (pages,) = copy.execute("PRAGMA page_count").fetchone()
-    finally:
-        copy.close()
-        source.close()
-    return int(pages)
-
-
-def figures(database: Path) -> list[str]:
-    """The campaign's figures, for `python -m bot stats`."""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    try:
-        lines = []
-        for table in ("signatures", "messages"):
-            rows = connection.execute(
-                f"SELECT status, COUNT(*) FROM {table} GROUP BY status ORDER BY status"
-            ).fetchall()
-            shown = ", ".join(f"{status} {count:,}" for status, count in rows) or "none"
-            lines.append(f"{table.capitalize()}: {shown}")
-        languages = connection.execute(
-            "SELECT language, COUNT(*) FROM signatures WHERE status = 'approved' "
-            "GROUP BY language ORDER BY COUNT(*) DESC"
-        ).fetchall()
-        shown = ", ".join(f"{language} {count:,}" for language, count in languages) or "none"
-        lines.append(f"Approved signatures by language: {shown}")
-        (backlog,) = connection.execute(
-            "SELECT COUNT(*) FROM outbox WHERE status = 'queued'"
-        ).fetchone()
-        lines.append(f"Waiting in the outbox: {backlog:,}")
-        return lines
-    finally:
-        connection.close()

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, start_application, stop_application
+from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.loop import loop_factory
+from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed

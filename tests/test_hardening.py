@@ -15,15 +15,17 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from bot.app import build_application, start_application, stop_application
+from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.delivery import cards
 from bot.domain.flood import FloodGate
-from bot.domain.messages import Kind, Message, published_text
+from bot.domain.messages import Kind, Message
 from bot.domain.names import ALLOWED_FORMAT, NameRejected, clean_name
-from bot.domain.signatures import Listing, Status, published_line
+from bot.domain.signatures import Listing, Status
 from bot.i18n import I18n
+from bot.render import cards
+from bot.render.lines import published_line, published_text
+from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from bot.sandbox.server import EmulatorServer
@@ -106,7 +108,7 @@ async def test_a_banned_person_can_read_but_not_submit(
     bot: BotApplication, driver: Driver
 ) -> None:
     troll = await new_supporter(driver, "Troll", "en")
-    bot.bot_data.banned.add(bot.bot_data.keys.of(troll.id))
+    bot.bot_data.services.moderation.banned.add(bot.bot_data.keys.of(troll.id))
     before = await troll.last_message_id()
     await troll.send("/sign")
     await troll.send("/message")
@@ -231,17 +233,24 @@ async def test_channel_posts_and_other_groups_are_ignored(
 typed = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=300)
 
 
+PLACES = {None: None, "IR": "Iran", "DE": "Germany", "SE": "Sweden"}
+
+
 @hypothesis_settings(max_examples=300, deadline=None)
-@given(name=typed, country=st.sampled_from([None, "IR", "DE", "SE"]))
+@given(name=typed, country=st.sampled_from(list(PLACES)))
 def test_published_lines_and_texts_are_valid_html_showing_what_was_typed(
     name: str, country: str | None
 ) -> None:
-    t = I18N.get("en")
-    line = published_line(Listing.NAME, name or None, country, t.gettext, "en")
+    place = PLACES[country]
+    if name:
+        expected = f"{name}, {place}" if place else name
+    else:
+        expected = f"A supporter from {place}" if place else "A supporter"
+    line = published_line(Listing.NAME, name or None, country, I18N.get("en"))
+    assert line == expected
     for body in (name, None):
-        rendered = published_text(body, line)
-        text, _ = parse_html(rendered)
-        assert text == (f"{body}\n\n— {line}" if body else f"— {line}")
+        text, _ = parse_html(published_text(body, line))
+        assert text == (f"{body}\n\n— {expected}" if body else f"— {expected}")
 
 
 @hypothesis_settings(max_examples=200, deadline=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.buttons import ChooseLanguage
 from bot.context import BotApplication
 from bot.domain.letter import split_paragraphs, visible_length
 from bot.sandbox.driver import Driver
@@ -75,7 +76,8 @@ async def test_a_stale_or_forged_button_is_answered_and_changes_nothing(
     alice = await new_supporter(driver, "Alice", "en")
     [*_, letter] = await alice.say("/letter")
     before = len(await alice.bot_messages())
-    for data in ("v0:letter", "garbage", "v1:lang:xx", "v1:unknown"):
+    # Another version, no payload at all, a language the bot does not speak, an unknown kind.
+    for data in ("v0:letter", "garbage", ChooseLanguage("xx").pack(), "v1:unknown"):
         query = await driver.forge_press(alice.id, alice.id, letter["message_id"], data)
         answer = await driver.wait_answered(query)
         assert answer["answer"]["text"] == "This button is no longer valid.", data

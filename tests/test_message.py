@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application, start_application, stop_application
+from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
 from tests.helpers.people import JSON, Supporter, buttons, new_supporter
 from tests.helpers.seed import SEED

@@ -17,10 +17,12 @@ import yaml
 
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.domain.signatures import Listing, SignatureDraft, SigningService
-from bot.operations import backup, beat, check_setup, figures, healthy, heartbeat_file
+from bot.domain.signatures import Listing, SignatureDraft
+from bot.operations import beat, check_setup, healthy, heartbeat_file
 from bot.sandbox.driver import Driver
 from bot.sandbox.server import EmulatorServer
+from bot.storage.maintenance import backup
+from bot.storage.stats import figures
 from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,8 +98,7 @@ async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_signatu
     bot: BotApplication, settings: Settings, tmp_path: Path
 ) -> None:
     data = bot.bot_data
-    assert data.repos is not None
-    service = SigningService(data.repos.signatures, data.repos.contacts)
+    service = data.services.signing
     stop = asyncio.Event()
 
     async def sign_continuously() -> int:

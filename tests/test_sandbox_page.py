@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
-from bot.app import build_application, start_application, stop_application
+from bot.app import build_application
 from bot.config import Settings
+from bot.runtime import start_application, stop_application
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed
 from bot.sandbox.server import EmulatorServer

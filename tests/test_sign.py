@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.buttons import SignChoice, SigningStep
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.delivery.desk import Moderator
+from bot.domain.decisions import Moderator
 from bot.sandbox.driver import Driver
 from tests.conftest import BotStarter
 from tests.helpers.people import JSON, Supporter, buttons, new_supporter
@@ -178,7 +179,8 @@ async def test_old_buttons_after_the_flow_are_refused(bot: BotApplication, drive
     await alice.press_and_wait("Anonymously")
     await alice.press_and_wait("Skip")
     await alice.press_and_wait("Confirm")
-    query = await driver.forge_press(alice.id, alice.id, intro["message_id"], "v1:sg:name")
+    name = SigningStep(SignChoice.NAME).pack()
+    query = await driver.forge_press(alice.id, alice.id, intro["message_id"], name)
     answer = await driver.wait_answered(query)
     assert answer["answer"]["text"] == "This button is no longer valid."
 
@@ -209,11 +211,12 @@ async def test_withdraw_asks_then_removes_and_the_count_drops(
 ) -> None:
     alice = await new_supporter(driver, "Alice", "en")
     await sign(alice, "With my name", "Alice Walker", None)
-    desk = bot.bot_data.desk
-    assert desk is not None
+    moderation = bot.bot_data.services.moderation
     [signature_id] = [row[0] for row in rows(settings, "SELECT id FROM signatures")]
     last = await alice.last_message_id()
-    outcome = await desk.decide_signature(int(str(signature_id)), True, Moderator(1, "@mina"))
+    outcome = await moderation.decide_signature(
+        int(str(signature_id)), True, Moderator(1, "@mina")
+    )
     assert outcome.decided
     await driver.wait_bot_messages(alice.id, last)  # the approval notice, via the outbox
     [asked] = await alice.say("/withdraw")
@@ -320,14 +323,11 @@ async def test_once_decided_and_told_no_telegram_id_of_the_signer_is_in_the_file
     await sign(signer, "With my name", "Sina Rahimi", "Iran")
     files = [settings.database_path, Path(f"{settings.database_path}-wal")]
     data = application.bot_data
-    assert data.repos is not None
     before = b"".join(f.read_bytes() for f in files if f.exists())
     assert any(form in before for form in _id_forms(signer.id)), "the test must see the id"
-
-    assert data.desk is not None
     [signature_id] = rows(settings, "SELECT id FROM signatures")
     last = (await signer.bot_messages())[-1]["message_id"]
-    outcome = await data.desk.decide_signature(
+    outcome = await data.services.moderation.decide_signature(
         int(str(signature_id[0])), True, Moderator(1, "@mina")
     )
     assert outcome.decided
@@ -351,7 +351,8 @@ async def test_a_conversation_left_alone_times_out_quietly(
 ) -> None:
     from dataclasses import replace
 
-    from bot.app import build_application, start_application, stop_application
+    from bot.app import build_application
+    from bot.runtime import start_application, stop_application
 
     application = build_application(replace(settings, conversation_timeout=1.0))
     await start_application(application, poll_timeout=2)
@@ -390,7 +391,8 @@ async def test_the_whole_flow_in_persian(
 ) -> None:
     from dataclasses import replace
 
-    from bot.app import build_application, start_application, stop_application
+    from bot.app import build_application
+    from bot.runtime import start_application, stop_application
 
     # The published line reads in the channel's language: here a Persian channel.
     application = build_application(replace(settings, channel_language="fa"))

@@ -61,15 +61,16 @@ async def test_a_failing_migration_leaves_nothing_behind(
 
 
 async def test_people_keep_their_language_choice(tmp_path: Path) -> None:
-    connection = await open_database(tmp_path / "bot.sqlite3")
-    people = Repositories.on(Database(connection)).people
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.open()
+    people = Repositories.on(db).people
     assert await people.language_of("k1") is None
     await people.choose_language("k1", "fa")
     await people.choose_language("k1", "de")
     assert await people.language_of("k1") == "de"
     await people.forget("k1")
     assert await people.language_of("k1") is None
-    await connection.close()
+    await db.close()
 
 
 def test_the_key_file_is_private_and_stable(tmp_path: Path) -> None:
@@ -88,7 +89,8 @@ def test_the_key_file_is_private_and_stable(tmp_path: Path) -> None:
 async def test_deferred_rows_are_written_together_and_forget_writes_them_first(
     tmp_path: Path,
 ) -> None:
-    db = Database(await open_database(tmp_path / "bot.sqlite3"))
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.open()
     repos = Repositories.on(db)
     try:
         assert repos.seen.claim(41, 1000) is True
@@ -107,7 +109,8 @@ async def test_deferred_rows_are_written_together_and_forget_writes_them_first(
     finally:
         await db.close()
     # After a restart the newest ids are known again: a redelivered update is still refused.
-    db = Database(await open_database(tmp_path / "bot.sqlite3"))
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.open()
     repos = Repositories.on(db)
     try:
         await repos.seen.load()

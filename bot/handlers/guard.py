@@ -13,23 +13,18 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.buttons import Button, ChooseLanguage, LetterLanguages, ReadLetter
 from bot.context import BotContext
 from bot.domain.flood import COOLDOWN
-from bot.handlers import callback_data
 
 # What a banned person may still do: read the letter, choose a language, ask for help.
 READING_COMMANDS = ("/start", "/letter", "/language", "/help")
-READING_BUTTONS = (
-    callback_data.READ_LETTER,
-    callback_data.LETTER_LANGUAGES,
-    callback_data.LANGUAGE_PICKER,
-)
+READING_BUTTONS = (ReadLetter, LetterLanguages, ChooseLanguage)
 
 
 def _reading(update: Update) -> bool:
     if update.callback_query is not None:
-        payload = callback_data.parse(update.callback_query.data)
-        return payload is not None and payload.kind in READING_BUTTONS
+        return isinstance(Button.parse(update.callback_query.data), READING_BUTTONS)
     message = update.message
     text = message.text if message and message.text else ""
     return text.split(" ", 1)[0].split("@", 1)[0] in READING_COMMANDS
@@ -38,13 +33,13 @@ def _reading(update: Update) -> bool:
 async def guard(update: Update, context: BotContext) -> None:
     """Stop duplicates, floods, banned people's submissions and edits before anything else."""
     data = context.bot_data
-    if data.repos is not None and not data.repos.seen.claim(update.update_id, int(time.time())):
+    if not data.seen.claim(update.update_id, int(time.time())):
         raise ApplicationHandlerStop  # delivered again after a crash: handled already
     user = update.effective_user
     if user is None or user.is_bot:
         return
     chat = update.effective_chat
-    if chat is not None and chat.id == data.moderator_chat_id:
+    if chat is not None and chat.id == data.destinations.moderator_chat_id:
         return  # moderators at work (fifty digests in a row) are not a flood
     verdict = data.flood.admit(user.id, time.monotonic())
     if verdict is False:
@@ -61,7 +56,7 @@ async def guard(update: Update, context: BotContext) -> None:
                 ).format(seconds=t.number(int(COOLDOWN))),
             )
         raise ApplicationHandlerStop
-    if private and data.keys.of(user.id) in data.banned and not _reading(update):
+    if private and context.person_key in data.services.moderation.banned and not _reading(update):
         if update.callback_query is not None:
             await update.callback_query.answer()
         raise ApplicationHandlerStop

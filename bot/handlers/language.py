@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
+from bot.buttons import ChooseLanguage
 from bot.context import BotContext
-from bot.handlers import callback_data
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import say
+from bot.handlers.reply import button, keyboard, pressed, say, two_a_row
 from bot.i18n import LANGUAGES, native_name
 
 
@@ -16,25 +16,18 @@ async def resolve_language(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         return
-    data = context.bot_data
-    key = data.keys.of(user.id)
-    context.person_key = key
-    stored = data.language_cache.get(key)
-    if stored is None:
-        stored = await context.repos.people.language_of(key) or ""
-        data.remember_language(key, stored)
-    context.use_language(data.i18n.resolve(stored or None, user.language_code))
+    stored = await context.services.languages.stored(context.person_key)
+    context.use_language(context.bot_data.i18n.resolve(stored, user.language_code))
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(
-            ("✓ " if language == current else "") + native_name(language),
-            callback_data=callback_data.build(callback_data.LANGUAGE_PICKER, language),
+        button(
+            ("✓ " if language == current else "") + native_name(language), ChooseLanguage(language)
         )
         for language in LANGUAGES
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return keyboard(*two_a_row(buttons))
 
 
 async def show_language_picker(update: Update, context: BotContext) -> None:
@@ -56,21 +49,17 @@ async def show_language_picker(update: Update, context: BotContext) -> None:
 async def choose_language(update: Update, context: BotContext) -> None:
     """Store the chosen language and send the menu again in it."""
     query = update.callback_query
-    user = update.effective_user
-    chat = update.effective_chat
-    if query is None or user is None or chat is None:
+    payload = pressed(update)
+    if query is None or not isinstance(payload, ChooseLanguage):
         return
-    payload = callback_data.parse(query.data)
-    if payload is None or payload.argument is None:
+    if payload.language is None:
         await show_language_picker(update, context)
         return
-    if payload.argument not in LANGUAGES:
+    if payload.language not in LANGUAGES:
         await query.answer(context.i18n.gettext("This button is no longer valid."))
         return
-    key = context.bot_data.keys.of(user.id)
-    await context.repos.people.choose_language(key, payload.argument)
-    context.bot_data.remember_language(key, payload.argument)
-    context.use_language(payload.argument)
+    await context.services.languages.choose(context.person_key, payload.language)
+    context.use_language(payload.language)
     t = context.i18n
     await query.answer()
     text = t.gettext("The bot now speaks {language}.").format(language=native_name(t.language))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
+from bot.buttons import ReadLetter
 from bot.context import BotContext
-from bot.handlers import callback_data
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import say
+from bot.handlers.reply import button, keyboard, pressed, say, two_a_row
 from bot.i18n import native_name
 
 
@@ -35,19 +35,18 @@ async def letter_button(update: Update, context: BotContext) -> None:
     if query is None:
         return
     await query.answer()
-    payload = callback_data.parse(query.data)
-    await send_letter(update, context, payload.argument if payload else None)
+    payload = pressed(update)
+    await send_letter(
+        update, context, payload.language if isinstance(payload, ReadLetter) else None
+    )
 
 
 def letter_languages_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(
-            native_name(language),
-            callback_data=callback_data.build(callback_data.READ_LETTER, language),
-        )
+        button(native_name(language), ReadLetter(language))
         for language in context.bot_data.letters.languages
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    return keyboard(*two_a_row(buttons))
 
 
 async def letter_languages(update: Update, context: BotContext) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
-from bot.handlers import callback_data
+from bot.buttons import ChooseLanguage, LetterLanguages, ReadLetter, StartMessage, StartSigning
+from bot.handlers.reply import button, keyboard
 from bot.i18n import N_, Translator
 
 # Commands in private chats, with descriptions registered per language at start-up.
@@ -25,18 +26,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 def menu_keyboard(t: Translator) -> InlineKeyboardMarkup:
     """Sign, read the letter, read it in another language, choose the language."""
-    rows = (
-        (t.gettext("Sign the letter"), callback_data.SIGN),
-        (t.gettext("Send a message"), callback_data.MESSAGE),
-        (t.gettext("Read the letter"), callback_data.READ_LETTER),
-        (t.gettext("Read in another language"), callback_data.LETTER_LANGUAGES),
-        (t.gettext("Language"), callback_data.LANGUAGE_PICKER),
-    )
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(text, callback_data=callback_data.build(kind))]
-            for text, kind in rows
-        ]
+    return keyboard(
+        [button(t.gettext("Sign the letter"), StartSigning())],
+        [button(t.gettext("Send a message"), StartMessage())],
+        [button(t.gettext("Read the letter"), ReadLetter())],
+        [button(t.gettext("Read in another language"), LetterLanguages())],
+        [button(t.gettext("Language"), ChooseLanguage())],
     )
 
 

@@ -1,4 +1,4 @@
-"""Sending in a private chat, remembering message ids for /clear (48 hours at most)."""
+"""Answering in a chat: sending (and noting ids for /clear), buttons, and the keyboard helpers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from bot.buttons import Button
 from bot.context import BotContext
-from bot.handlers import callback_data
 
 
 async def say(
@@ -20,14 +20,14 @@ async def say(
     if chat is None:
         return None
     message = await context.bot.send_message(chat.id, text, reply_markup=markup)
-    await remember(context, message)
+    remember(context, message)
     return message
 
 
-async def remember(context: BotContext, message: Message) -> None:
+def remember(context: BotContext, message: Message) -> None:
     """Note the id of a message sent in the person's private chat, for /clear."""
-    if context.person_key is not None and message.chat.type == ChatType.PRIVATE:
-        context.repos.chat_log.record(
+    if message.chat.type == ChatType.PRIVATE:
+        context.services.privacy.remember(
             context.person_key, message.message_id, int(message.date.timestamp())
         )
 
@@ -35,28 +35,34 @@ async def remember(context: BotContext, message: Message) -> None:
 async def remember_incoming(update: Update, context: BotContext) -> None:
     """Note the id of what the person sent, so /clear can delete it too."""
     message = update.effective_message
-    if message is None or context.person_key is None:
+    if message is None or update.effective_user is None:
         return
-    context.repos.chat_log.record(
+    context.services.privacy.remember(
         context.person_key, message.message_id, int(message.date.timestamp())
     )
 
 
-def pressed(update: Update) -> str | None:
-    """The argument of the button just pressed (None for a message, or no argument)."""
+def pressed(update: Update) -> Button | None:
+    """The payload of the button just pressed (None for a message, or a payload unknown)."""
     query = update.callback_query
-    payload = callback_data.parse(query.data if query is not None else None)
-    return payload.argument if payload is not None else None
+    return Button.parse(query.data) if query is not None else None
 
 
-def yes_no(yes: str, no: str, kind: str) -> InlineKeyboardMarkup:
-    """Two buttons, for a question that needs a confirmation: `kind:yes` and `kind:no`."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(yes, callback_data=callback_data.build(kind, "yes"))],
-            [InlineKeyboardButton(no, callback_data=callback_data.build(kind, "no"))],
-        ]
-    )
+def button(text: str, payload: Button) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=payload.pack())
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(list(rows))
+
+
+def two_a_row(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
+def yes_no(yes: tuple[str, Button], no: tuple[str, Button]) -> InlineKeyboardMarkup:
+    """Two buttons, one a row, for a question that needs a confirmation."""
+    return keyboard([button(*yes)], [button(*no)])
 
 
 async def answer(update: Update, text: str | None = None) -> None:

@@ -8,8 +8,9 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.app import build_application, start_application, stop_application
+from bot.app import build_application
 from bot.config import Settings
+from bot.runtime import start_application, stop_application
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.server import EmulatorServer
 

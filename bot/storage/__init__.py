@@ -1,19 +1,25 @@
-"""Storage: the only code with SQL."""
+"""Storage: SQLite, the only code with SQL; one repository per table or concern."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from bot.storage.audit import AuditRepository
+from bot.storage.bans import BanRepository
+from bot.storage.chat_log import ChatLogRepository
+from bot.storage.contacts import ContactRepository
+from bot.storage.conversations import ConversationRepository
 from bot.storage.database import Database
-from bot.storage.messages import MessageRepository, SendLogRepository
-from bot.storage.moderation import (
-    CampaignState,
-    ModerationRepository,
-    OutboxRepository,
-    SeenUpdates,
-)
+from bot.storage.digests import DigestRepository
+from bot.storage.messages import MessageRepository
+from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
-from bot.storage.signatures import ChatLogRepository, ContactRepository, SignatureRepository
+from bot.storage.seen import SeenUpdates
+from bot.storage.send_log import SendLogRepository
+from bot.storage.signatures import SignatureRepository
+from bot.storage.state import CampaignState
+from bot.storage.stats import StatsRepository
 
 
 @dataclass(frozen=True)
@@ -21,14 +27,18 @@ class Repositories:
     db: Database
     people: PeopleRepository
     signatures: SignatureRepository
+    digests: DigestRepository
     contacts: ContactRepository
     chat_log: ChatLogRepository
     messages: MessageRepository
     send_log: SendLogRepository
-    moderation: ModerationRepository
+    audit: AuditRepository
+    bans: BanRepository
     outbox: OutboxRepository
     state: CampaignState
     seen: SeenUpdates
+    stats: StatsRepository
+    conversations: ConversationRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -36,12 +46,24 @@ class Repositories:
             db,
             PeopleRepository(db),
             SignatureRepository(db),
+            DigestRepository(db),
             ContactRepository(db),
             ChatLogRepository(db),
             MessageRepository(db),
             SendLogRepository(db),
-            ModerationRepository(db),
+            AuditRepository(db),
+            BanRepository(db),
             OutboxRepository(db),
             CampaignState(db),
             SeenUpdates(db),
+            StatsRepository(db),
+            ConversationRepository(db),
         )
+
+    async def tidy(self) -> None:
+        """Drop what is kept only for a while; fold the journal, so erased rows leave it."""
+        now = int(time.time())
+        await self.chat_log.purge(now)
+        await self.send_log.purge(now)
+        await self.seen.purge(now)
+        await self.db.checkpoint()

@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import logging
 import operator
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextvars import ContextVar
 from pathlib import Path
@@ -77,17 +78,41 @@ async def migrate(connection: aiosqlite.Connection) -> None:
 _in_transaction: ContextVar[bool] = ContextVar("in_transaction", default=False)
 
 
+class DatabaseClosed(RuntimeError):
+    """A statement before the database was opened, or after it was closed."""
+
+
 class Database:
-    """One connection shared by handlers, jobs and the outbox worker.
+    """One connection shared by handlers, jobs, the outbox worker and the conversation
+    persistence; opened once, at start-up, and closed at shutdown.
 
     Statements outside a transaction wait while one is open, so a transaction holds only its
     own statements; a transaction opened inside another joins it.
     """
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self.connection = connection
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._deferred: list[tuple[str, tuple[Any, ...]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+        self._stop_flushing = asyncio.Event()
+
+    @property
+    def is_open(self) -> bool:
+        return self._connection is not None
+
+    async def open(self) -> None:
+        """Open the file and bring its schema up to date; opening an open database is a no-op."""
+        async with self._lock:
+            if self._connection is None:
+                self._connection = await open_database(self.path)
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            raise DatabaseClosed(f"the database {self.path} is not open")
+        return self._connection
 
     def defer(self, sql: str, parameters: Iterable[Any] = ()) -> None:
         """Queue a write that may wait for the next flush (bookkeeping, not a person's data).
@@ -109,6 +134,23 @@ class Database:
                     sql, [parameters for _, parameters in group]
                 )
                 await cursor.close()  # a statement left open would lock the checkpoint at close
+
+    def start_flushing(self, interval: float) -> None:
+        """Write the deferred rows every `interval` seconds, until the database is closed."""
+        self._stop_flushing.clear()
+        self._flusher = asyncio.create_task(self._flush_every(interval), name="flusher")
+
+    async def _flush_every(self, interval: float) -> None:
+        # A flush is never cancelled half-way (its rows would be rolled back): it is stopped.
+        while not self._stop_flushing.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop_flushing.wait(), interval)
+            try:
+                await self.flush()
+            except sqlite3.Error as error:
+                logger.warning(
+                    "Queued bookkeeping rows were not written: %s", type(error).__name__
+                )
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -142,9 +184,10 @@ class Database:
     async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> int:
         """Run a statement; return the number of rows it changed."""
         async with self._turn():
-            before = self.connection.total_changes
-            await self.connection.execute_fetchall(sql, tuple(parameters))
-            return self.connection.total_changes - before
+            connection = self.connection
+            before = connection.total_changes
+            await connection.execute_fetchall(sql, tuple(parameters))
+            return connection.total_changes - before
 
     async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> Any:
         """The first row (the statement should select one, e.g. by key or with LIMIT 1)."""
@@ -156,8 +199,20 @@ class Database:
         async with self._turn():
             return list(await self.connection.execute_fetchall(sql, tuple(parameters)))
 
+    async def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file, so that erased rows leave the journal too."""
+        await self.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def close(self) -> None:
+        """Stop flushing, write what is still queued, fold the journal, close."""
+        if self._flusher is not None:
+            self._stop_flushing.set()
+            await self._flusher
+            self._flusher = None
+        if self._connection is None:
+            return
         await self.flush()
         async with self._lock:
             await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             await self.connection.close()
+            self._connection = None

@@ -1,30 +1,32 @@
-"""Solidarity messages and the send log behind the daily limit."""
+"""Solidarity messages, keyed by the hash of their author's Telegram id."""
 
 from __future__ import annotations
 
 import datetime as dt
-
-import aiosqlite
+from collections.abc import Sequence
 
 from bot.domain.messages import Kind, Message, MessageDraft
 from bot.domain.signatures import Listing, Status
 from bot.storage.database import Database
 
-_COLUMNS = "id, kind, text, file_id, listing, name, country, language, status, submitted_on"
+MESSAGE_COLUMNS = "id, kind, text, file_id, listing, name, country, language, status, submitted_on"
+PENDING = Status.PENDING.value
 
 
-def _message(row: aiosqlite.Row | tuple[object, ...]) -> Message:
-    def optional(value: object) -> str | None:
-        return None if value is None else str(value)
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
 
+
+def message_from_row(row: Sequence[object]) -> Message:
+    """A row of MESSAGE_COLUMNS."""
     return Message(
         id=int(str(row[0])),
         kind=Kind(row[1]),
-        text=optional(row[2]),
-        file_id=optional(row[3]),
+        text=_optional(row[2]),
+        file_id=_optional(row[3]),
         listing=Listing(row[4]),
-        name=optional(row[5]),
-        country=optional(row[6]),
+        name=_optional(row[5]),
+        country=_optional(row[6]),
         language=str(row[7]),
         status=Status(row[8]),
         submitted_on=dt.date.fromisoformat(str(row[9])),
@@ -32,16 +34,16 @@ def _message(row: aiosqlite.Row | tuple[object, ...]) -> Message:
 
 
 class MessageRepository:
-    def __init__(self, connection: Database) -> None:
-        self._db = connection
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def add(
         self, person_key: str, draft: MessageDraft, language: str, today: dt.date
     ) -> Message:
         row = await self._db.fetchone(
             "INSERT INTO messages (person_key, kind, text, file_id, listing, name, country, "
-            "language, status, submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) "
-            f"RETURNING {_COLUMNS}",
+            "language, status, submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"RETURNING {MESSAGE_COLUMNS}",
             (
                 person_key,
                 draft.kind.value,
@@ -51,53 +53,72 @@ class MessageRepository:
                 draft.name,
                 draft.country,
                 language,
+                PENDING,
                 today.isoformat(),
             ),
         )
-        assert row is not None
-        return _message(row)
+        return message_from_row(row)
 
     async def get(self, message_id: int) -> Message | None:
         row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
         )
-        return _message(row) if row else None
+        return message_from_row(row) if row else None
 
     async def pending_count(self, person_key: str) -> int:
         row = await self._db.fetchone(
-            "SELECT COUNT(*) FROM messages WHERE person_key = ? AND status = 'pending'",
-            (person_key,),
+            "SELECT COUNT(*) FROM messages WHERE person_key = ? AND status = ?",
+            (person_key, PENDING),
         )
         return int(row[0]) if row else 0
 
     async def of_person(self, person_key: str) -> list[Message]:
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM messages WHERE person_key = ? ORDER BY id", (person_key,)
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE person_key = ? ORDER BY id",
+            (person_key,),
         )
-        return [_message(row) for row in rows]
+        return [message_from_row(row) for row in rows]
 
     async def forget(self, person_key: str) -> None:
         await self._db.execute("DELETE FROM messages WHERE person_key = ?", (person_key,))
-        await self._db.execute("DELETE FROM send_log WHERE person_key = ?", (person_key,))
 
+    async def decide(
+        self, message_id: int, status: Status, today: dt.date
+    ) -> tuple[str, str] | None:
+        """Decide a pending message: (person_key, language); None when it is not pending."""
+        row = await self._db.fetchone(
+            "UPDATE messages SET status = ?, decided_on = ? WHERE id = ? AND status = ? "
+            "RETURNING person_key, language",
+            (status.value, today.isoformat(), message_id, PENDING),
+        )
+        return (str(row[0]), str(row[1])) if row else None
 
-class SendLogRepository:
-    """When a person sent messages, for the daily limit; nothing older than a day is kept."""
+    async def pending(self) -> list[Message]:
+        return await self._with_status(Status.PENDING)
 
-    def __init__(self, connection: Database) -> None:
-        self._db = connection
+    async def approved(self) -> list[Message]:
+        return await self._with_status(Status.APPROVED)
 
-    async def sent_since(self, person_key: str, since: int) -> list[int]:
+    async def _with_status(self, status: Status) -> list[Message]:
         rows = await self._db.fetchall(
-            "SELECT sent_at FROM send_log WHERE person_key = ? AND sent_at > ?",
-            (person_key, since),
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE status = ? ORDER BY id",
+            (status.value,),
+        )
+        return [message_from_row(row) for row in rows]
+
+    async def set_post_link(self, message_id: int, link: str) -> None:
+        await self._db.execute(
+            "UPDATE messages SET post_link = ? WHERE id = ?", (link, message_id)
+        )
+
+    async def author_of(self, message_id: int) -> str | None:
+        row = await self._db.fetchone(
+            "SELECT person_key FROM messages WHERE id = ?", (message_id,)
+        )
+        return str(row[0]) if row else None
+
+    async def pending_of(self, person_key: str) -> list[int]:
+        rows = await self._db.fetchall(
+            "SELECT id FROM messages WHERE person_key = ? AND status = ?", (person_key, PENDING)
         )
         return [int(row[0]) for row in rows]
-
-    async def record(self, person_key: str, now: int) -> None:
-        await self._db.execute(
-            "INSERT INTO send_log (person_key, sent_at) VALUES (?, ?)", (person_key, now)
-        )
-
-    async def purge(self, now: int) -> None:
-        await self._db.execute("DELETE FROM send_log WHERE sent_at <= ?", (now - 24 * 3600,))

@@ -8,8 +8,8 @@ from bot.storage.database import Database
 
 
 class PeopleRepository:
-    def __init__(self, connection: Database) -> None:
-        self._db = connection
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def language_of(self, person_key: str) -> str | None:
         row = await self._db.fetchone(

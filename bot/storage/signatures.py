@@ -1,18 +1,19 @@
-"""Signatures, and the Telegram ids kept while a decision is still to be told."""
+"""Signatures, keyed by the hash of their signer's Telegram id."""
 
 from __future__ import annotations
 
 import datetime as dt
-
-import aiosqlite
+from collections.abc import Sequence
 
 from bot.domain.signatures import Listing, Signature, SignatureDraft, Status
 from bot.storage.database import Database
 
-_COLUMNS = "id, listing, name, country, language, status, submitted_on"
+SIGNATURE_COLUMNS = "id, listing, name, country, language, status, submitted_on"
+PENDING = Status.PENDING.value
 
 
-def _signature(row: aiosqlite.Row | tuple[object, ...]) -> Signature:
+def signature_from_row(row: Sequence[object]) -> Signature:
+    """A row of SIGNATURE_COLUMNS."""
     return Signature(
         id=int(str(row[0])),
         listing=Listing(row[1]),
@@ -25,38 +26,38 @@ def _signature(row: aiosqlite.Row | tuple[object, ...]) -> Signature:
 
 
 class SignatureRepository:
-    def __init__(self, connection: Database) -> None:
-        self._db = connection
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def of_person(self, person_key: str) -> Signature | None:
         row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM signatures WHERE person_key = ?", (person_key,)
+            f"SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE person_key = ?", (person_key,)
         )
-        return _signature(row) if row else None
+        return signature_from_row(row) if row else None
 
     async def get(self, signature_id: int) -> Signature | None:
         row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
+            f"SELECT {SIGNATURE_COLUMNS} FROM signatures WHERE id = ?", (signature_id,)
         )
-        return _signature(row) if row else None
+        return signature_from_row(row) if row else None
 
     async def add(
         self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
     ) -> Signature:
         row = await self._db.fetchone(
             "INSERT INTO signatures (person_key, listing, name, country, language, status, "
-            f"submitted_on) VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING {_COLUMNS}",
+            f"submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {SIGNATURE_COLUMNS}",
             (
                 person_key,
                 draft.listing.value,
                 draft.name,
                 draft.country,
                 language,
+                PENDING,
                 today.isoformat(),
             ),
         )
-        assert row is not None
-        return _signature(row)
+        return signature_from_row(row)
 
     async def replace(
         self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
@@ -64,25 +65,25 @@ class SignatureRepository:
         """A changed signature is reviewed again."""
         row = await self._db.fetchone(
             "UPDATE signatures SET listing = ?, name = ?, country = ?, language = ?, "
-            "status = 'pending', submitted_on = ?, decided_on = NULL "
-            f"WHERE person_key = ? RETURNING {_COLUMNS}",
+            "status = ?, submitted_on = ?, decided_on = NULL "
+            f"WHERE person_key = ? RETURNING {SIGNATURE_COLUMNS}",
             (
                 draft.listing.value,
                 draft.name,
                 draft.country,
                 language,
+                PENDING,
                 today.isoformat(),
                 person_key,
             ),
         )
-        assert row is not None
-        return _signature(row)
+        return signature_from_row(row)
 
     async def remove(self, person_key: str) -> bool:
-        return (
-            await self._db.execute("DELETE FROM signatures WHERE person_key = ?", (person_key,))
-            > 0
+        changed = await self._db.execute(
+            "DELETE FROM signatures WHERE person_key = ?", (person_key,)
         )
+        return changed > 0
 
     async def count(self, status: Status) -> int:
         row = await self._db.fetchone(
@@ -95,73 +96,20 @@ class SignatureRepository:
     ) -> tuple[str, str] | None:
         """Decide a pending signature; None when it is not pending (exactly one decision wins)."""
         row = await self._db.fetchone(
-            "UPDATE signatures SET status = ?, decided_on = ? WHERE id = ? AND status = 'pending' "
+            "UPDATE signatures SET status = ?, decided_on = ? WHERE id = ? AND status = ? "
             "RETURNING person_key, language",
-            (status.value, today.isoformat(), signature_id),
+            (status.value, today.isoformat(), signature_id, PENDING),
         )
         return (str(row[0]), str(row[1])) if row else None
 
-
-class ContactRepository:
-    """Raw Telegram ids, only while something must still reach that person."""
-
-    def __init__(self, connection: Database) -> None:
-        self._db = connection
-
-    async def keep(self, person_key: str, telegram_id: int) -> None:
-        await self._db.execute(
-            "INSERT INTO contacts (person_key, telegram_id) VALUES (?, ?) "
-            "ON CONFLICT (person_key) DO UPDATE SET telegram_id = excluded.telegram_id",
-            (person_key, telegram_id),
-        )
-
-    async def telegram_id(self, person_key: str) -> int | None:
+    async def author_of(self, signature_id: int) -> str | None:
         row = await self._db.fetchone(
-            "SELECT telegram_id FROM contacts WHERE person_key = ?", (person_key,)
+            "SELECT person_key FROM signatures WHERE id = ?", (signature_id,)
         )
-        return int(row[0]) if row else None
+        return str(row[0]) if row else None
 
-    async def erase(self, person_key: str) -> None:
-        await self._db.execute("DELETE FROM contacts WHERE person_key = ?", (person_key,))
-
-    async def release(self, person_key: str) -> None:
-        """Erase the id unless a signature or message of theirs still awaits a decision."""
-        await self._db.execute(
-            "DELETE FROM contacts WHERE person_key = ? AND NOT EXISTS "
-            "(SELECT 1 FROM signatures WHERE person_key = ? AND status = 'pending') "
-            "AND NOT EXISTS (SELECT 1 FROM messages WHERE person_key = ? AND status = 'pending')",
-            (person_key, person_key, person_key),
-        )
-
-
-class ChatLogRepository:
-    """Message ids of private chats from the last 48 hours, for /clear."""
-
-    WINDOW = 48 * 3600
-
-    def __init__(self, connection: Database) -> None:
-        self._db = connection
-
-    def record(self, person_key: str, message_id: int, now: int) -> None:
-        """Note a message id; written with the next flush."""
-        self._db.defer(
-            "INSERT OR IGNORE INTO chat_log (person_key, message_id, sent_at) VALUES (?, ?, ?)",
-            (person_key, message_id, now),
-        )
-
-    async def recent(self, person_key: str, now: int) -> list[int]:
-        await self._db.flush()
+    async def pending_of(self, person_key: str) -> list[int]:
         rows = await self._db.fetchall(
-            "SELECT message_id FROM chat_log WHERE person_key = ? AND sent_at > ? "
-            "ORDER BY message_id",
-            (person_key, now - self.WINDOW),
+            "SELECT id FROM signatures WHERE person_key = ? AND status = ?", (person_key, PENDING)
         )
         return [int(row[0]) for row in rows]
-
-    async def forget(self, person_key: str) -> None:
-        await self._db.flush()  # or a queued row would outlive the delete
-        await self._db.execute("DELETE FROM chat_log WHERE person_key = ?", (person_key,))
-
-    async def purge(self, now: int) -> None:
-        """Drop ids too old to delete: they are kept no longer than needed."""
-        await self._db.execute("DELETE FROM chat_log WHERE sent_at <= ?", (now - self.WINDOW,))

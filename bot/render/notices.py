@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import logging
+from bot.domain.messages import RejectionReason
+from bot.i18n import N_, Translator
+from bot.render.words import REJECTION_REASONS
 
-from bot.domain.messages import REJECTION_REASONS, RejectionReason
-from bot.i18n import I18n
+BANNED = N_(
+    "The moderators have stopped accepting signatures and messages from you. You can still "
+    "read the letter."
+)
 
-logger = logging.getLogger(__name__)
 
-
-def signature_notice_text(language: str, approved: bool, i18n: I18n) -> str:
-    """What a signer is told about their signature, in their language."""
-    t = i18n.get(language)
+def signature_notice(t: Translator, approved: bool) -> str:
+    """What a signer is told about their signature."""
     if approved:
         return t.gettext(
             "The moderators approved your signature under the open letter. Thank you for your "
@@ -24,16 +25,17 @@ def signature_notice_text(language: str, approved: bool, i18n: I18n) -> str:
     )
 
 
-def message_notice_text(
-    language: str, i18n: I18n, approved: bool, reason: RejectionReason | None, link: str | None
-) -> str:
-    """What an author is told about their message, in their language."""
-    t = i18n.get(language)
-    if approved and link:
+def message_notice(t: Translator, reason: RejectionReason | None, link: str | None) -> str:
+    """What an author is told about their message: approved (reason None), or why not."""
+    if reason is None and link:
         return t.gettext(
             "The moderators approved your message. It has been published: {link}"
         ).format(link=link)
-    if approved:
+    if reason is None:
         return t.gettext("The moderators approved your message. Thank you for your solidarity.")
-    why = t.gettext(REJECTION_REASONS[reason or RejectionReason.OTHER])
+    why = t.gettext(REJECTION_REASONS[reason])
     return t.gettext("The moderators did not publish your message: {reason}.").format(reason=why)
+
+
+def banned_notice(t: Translator) -> str:
+    return t.gettext(BANNED)

@@ -1,0 +1,229 @@
+"""What the domain needs from the world, as Protocols: storage, rendering, the channel.
+
+The storage floor implements the stores, the render floor the renderer, the delivery floor
+the channel; domain services take these narrow interfaces, so they are tested with fakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from bot.domain.decisions import AuditEntry, Decision, ItemKind, Moderator
+from bot.domain.effects import Post
+from bot.domain.messages import Message, MessageDraft, RejectionReason
+from bot.domain.signatures import Signature, SignatureDraft, Status
+
+Totals = dict[str, list[tuple[str, int]]]
+
+
+class Transactions(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Statements inside run together or not at all; a nested one joins the outer."""
+        ...
+
+
+class SignatureStore(Protocol):
+    async def of_person(self, person_key: str) -> Signature | None: ...
+
+    async def get(self, signature_id: int) -> Signature | None: ...
+
+    async def add(
+        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+    ) -> Signature: ...
+
+    async def replace(
+        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+    ) -> Signature: ...
+
+    async def remove(self, person_key: str) -> bool: ...
+
+    async def count(self, status: Status) -> int: ...
+
+    async def decide(
+        self, signature_id: int, status: Status, today: dt.date
+    ) -> tuple[str, str] | None:
+        """Decide a pending signature: (person_key, language), or None if not pending."""
+        ...
+
+    async def author_of(self, signature_id: int) -> str | None: ...
+
+    async def pending_of(self, person_key: str) -> list[int]: ...
+
+
+class DigestStore(Protocol):
+    async def card_pending(self, size: int, now: int) -> list[tuple[int, list[Signature]]]: ...
+
+    async def signatures(self, digest_id: int) -> list[Signature]: ...
+
+    async def digest_of(self, signature_id: int) -> int | None: ...
+
+    async def pending(self) -> list[int]: ...
+
+    async def unpublished(self, limit: int) -> list[Signature]: ...
+
+    async def mark_published(self, signature_ids: list[int], today: dt.date) -> None: ...
+
+    def approved(self) -> AsyncIterator[Signature]: ...
+
+
+class MessageStore(Protocol):
+    async def add(
+        self, person_key: str, draft: MessageDraft, language: str, today: dt.date
+    ) -> Message: ...
+
+    async def get(self, message_id: int) -> Message | None: ...
+
+    async def pending_count(self, person_key: str) -> int: ...
+
+    async def of_person(self, person_key: str) -> list[Message]: ...
+
+    async def forget(self, person_key: str) -> None: ...
+
+    async def decide(
+        self, message_id: int, status: Status, today: dt.date
+    ) -> tuple[str, str] | None: ...
+
+    async def pending(self) -> list[Message]: ...
+
+    async def approved(self) -> list[Message]: ...
+
+    async def set_post_link(self, message_id: int, link: str) -> None: ...
+
+    async def author_of(self, message_id: int) -> str | None: ...
+
+    async def pending_of(self, person_key: str) -> list[int]: ...
+
+
+class SendLog(Protocol):
+    async def sent_since(self, person_key: str, since: int) -> list[int]: ...
+
+    async def record(self, person_key: str, now: int) -> None: ...
+
+    async def forget(self, person_key: str) -> None: ...
+
+
+class ContactStore(Protocol):
+    """Raw Telegram ids, kept only while something must still reach that person."""
+
+    async def keep(self, person_key: str, telegram_id: int) -> None: ...
+
+    async def telegram_id(self, person_key: str) -> int | None: ...
+
+    async def erase(self, person_key: str) -> None: ...
+
+    async def release(self, person_key: str) -> None:
+        """Erase the id unless a signature or message of theirs still awaits a decision."""
+        ...
+
+
+class PeopleStore(Protocol):
+    async def language_of(self, person_key: str) -> str | None: ...
+
+    async def choose_language(self, person_key: str, language: str) -> None: ...
+
+    async def forget(self, person_key: str) -> None: ...
+
+
+class ChatLogStore(Protocol):
+    def record(self, person_key: str, message_id: int, now: int) -> None: ...
+
+    async def recent(self, person_key: str, now: int) -> list[int]: ...
+
+    async def forget(self, person_key: str) -> None: ...
+
+
+class ConversationStore(Protocol):
+    """Unfinished conversations, which the framework keys by raw Telegram id."""
+
+    async def has_conversation(self, user_id: int) -> bool: ...
+
+    async def forget_person(self, user_id: int) -> None: ...
+
+
+class AuditLog(Protocol):
+    async def record(
+        self,
+        kind: ItemKind,
+        item_id: int,
+        decision: Decision,
+        reason: RejectionReason | None,
+        moderator: Moderator,
+        now: int,
+    ) -> None: ...
+
+    async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None: ...
+
+
+class BanStore(Protocol):
+    async def ban(self, person_key: str, now: int) -> bool: ...
+
+    async def unban(self, person_key: str) -> bool: ...
+
+    async def keys(self) -> set[str]: ...
+
+    async def is_banned(self, person_key: str) -> bool: ...
+
+
+class OutboxStore(Protocol):
+    async def add(self, chat: str, post: Post, person_key: str | None = None) -> int: ...
+
+    async def forget_person(self, person_key: str) -> None: ...
+
+    async def backlog(self) -> int: ...
+
+
+class StateStore(Protocol):
+    """Small named values of the campaign (milestone, counter post, the group's id)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def set(self, key: str, value: str) -> None: ...
+
+
+class StatsStore(Protocol):
+    async def totals(self) -> Totals: ...
+
+
+class Renderer(Protocol):
+    """The posts the domain queues, rendered in the moderators', channel's or person's language."""
+
+    def message_card(self, message: Message) -> list[Post]: ...
+
+    def digest_card(self, digest_id: int, signatures: list[Signature]) -> Post: ...
+
+    def channel_post(self, message: Message) -> list[Post]: ...
+
+    def signature_digest(self, signatures: list[Signature]) -> list[Post]: ...
+
+    def milestone(self, count: int) -> Post: ...
+
+    def counter(self, count: int) -> Post: ...
+
+    def signature_notice(self, language: str, approved: bool) -> Post: ...
+
+    def message_notice(
+        self, language: str, reason: RejectionReason | None, link: str | None
+    ) -> Post:
+        """Approved when `reason` is None (with the post's `link` once published)."""
+        ...
+
+    def banned_notice(self, language: str) -> Post: ...
+
+
+class ChannelUnavailable(Exception):
+    """The channel refused an edit or a pin (`kind` names Telegram's error)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class ChannelClient(Protocol):
+    """Direct calls on the channel, outside the outbox: the counter post's edits and pin."""
+
+    async def pin(self, message_id: int) -> None: ...
+
+    async def edit_text(self, message_id: int, text: str) -> None: ...

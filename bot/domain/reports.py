@@ -1,0 +1,40 @@
+"""The campaign's figures and exports, for the moderators."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from bot.domain.messages import Message
+from bot.domain.ports import DigestStore, MessageStore, OutboxStore, StatsStore, Totals
+from bot.domain.signatures import Signature
+
+
+class ReportStores(Protocol):
+    @property
+    def stats(self) -> StatsStore: ...
+    @property
+    def outbox(self) -> OutboxStore: ...
+    @property
+    def digests(self) -> DigestStore: ...
+    @property
+    def messages(self) -> MessageStore: ...
+
+
+class Reports:
+    def __init__(self, stores: ReportStores) -> None:
+        self.stores = stores
+
+    async def totals(self) -> Totals:
+        """Counts by status, language, country and day, and the outbox by status."""
+        return await self.stores.stats.totals()
+
+    async def backlog(self) -> int:
+        return await self.stores.outbox.backlog()
+
+    def approved_signatures(self) -> AsyncIterator[Signature]:
+        """Every approved signature, a page at a time (memory stays flat)."""
+        return self.stores.digests.approved()
+
+    async def approved_messages(self) -> list[Message]:
+        return await self.stores.messages.approved()

@@ -1,0 +1,200 @@
+"""The toolkit both conversations (signing, messages) are built with.
+
+A conversation keeps its answers in a Draft; each of its states lists its own handlers, then
+the ways to leave (/cancel, the Cancel button), then a catch-all that answers anything else
+with a hint and the same question again. How a person is listed (the name step and the
+country step) is one piece, ListingSteps, that both conversations use.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.buttons import Button, PickCountry, exactly
+from bot.context import BotContext
+from bot.domain.countries import COMMON, country_name, is_country, search_countries
+from bot.domain.names import NameRejected, clean_name, first_name_and_initial
+from bot.domain.signatures import Listing
+from bot.handlers.menu import menu_keyboard
+from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, say, two_a_row
+from bot.i18n import Translator
+from bot.render.words import NAME_PROBLEMS
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+Handlers = list[BaseHandler[Update, BotContext, object]]
+TYPED = filters.TEXT & ~filters.COMMAND
+
+
+class Draft:
+    """A conversation's answers so far, in user_data (which the persistence keeps)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def of(self, context: BotContext) -> dict[str, Any]:
+        assert context.user_data is not None  # private chats always have a user
+        draft: dict[str, Any] = context.user_data.setdefault(self.key, {})
+        return draft
+
+    def drop(self, context: BotContext) -> None:
+        if context.user_data is not None:
+            context.user_data.pop(self.key, None)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """What the shared pieces need to know of a conversation."""
+
+    draft: Draft
+    hint: Callable[[Translator], str]  # what to say to anything unexpected
+    skip: Button
+    cancel: Button
+
+    def cancel_button(self, t: Translator) -> InlineKeyboardButton:
+        return button(t.gettext("Cancel"), self.cancel)
+
+    async def leave(self, update: Update, context: BotContext) -> int:
+        """Cancel: the keyboard closed, the draft dropped, nothing stored; the menu again."""
+        await answer(update)
+        await close_keyboard(update)
+        self.draft.drop(context)
+        t = context.i18n
+        await say(update, context, t.gettext("Cancelled. Nothing was stored."), menu_keyboard(t))
+        return ConversationHandler.END
+
+    async def repeat(self, update: Update, context: BotContext, ask: Callback) -> int:
+        """Anything unexpected: a short hint (or a stale button's answer), then `ask` again."""
+        if update.callback_query is not None:
+            await answer(update, context.i18n.gettext("This button is no longer valid."))
+        else:
+            await say(update, context, self.hint(context.i18n))
+        return await ask(update, context)
+
+    def state(self, ask: Callback, *handlers: BaseHandler[Update, BotContext, object]) -> Handlers:
+        """A state's handlers, then the ways to leave, then anything else: `ask` again."""
+
+        async def otherwise(update: Update, context: BotContext) -> int:
+            return await self.repeat(update, context, ask)
+
+        return [
+            *handlers,
+            CommandHandler("cancel", self.leave),
+            CallbackQueryHandler(self.leave, pattern=exactly(self.cancel)),
+            CallbackQueryHandler(otherwise),
+            MessageHandler(filters.ALL, otherwise),
+        ]
+
+    async def timed_out(self, update: Update, context: BotContext) -> None:
+        """A conversation left alone ends quietly, its draft dropped."""
+        self.draft.drop(context)
+
+    def timeout_state(self) -> Handlers:
+        return [MessageHandler(filters.ALL, self.timed_out)]
+
+
+class ListingSteps:
+    """The name step and the country step, then on to the flow's next step."""
+
+    def __init__(
+        self,
+        flow: Flow,
+        name_state: int,
+        country_state: int,
+        name_question: Callable[[BotContext], str],
+        after_country: Callback,
+    ) -> None:
+        self.flow = flow
+        self.name_state = name_state
+        self.country_state = country_state
+        self.name_question = name_question
+        self.after_country = after_country
+
+    async def ask_name(self, update: Update, context: BotContext) -> int:
+        markup = keyboard([self.flow.cancel_button(context.i18n)])
+        await say(update, context, self.name_question(context), markup)
+        return self.name_state
+
+    async def take_name(self, update: Update, context: BotContext) -> int:
+        """Check the typed name; give the reason and ask again, or go on to the country."""
+        message = update.effective_message
+        try:
+            name = clean_name(message.text if message and message.text else "")
+        except NameRejected as rejected:
+            await say(update, context, context.i18n.gettext(NAME_PROBLEMS[rejected.problem]))
+            return await self.ask_name(update, context)
+        draft = self.flow.draft.of(context)
+        if draft.get("listing") == Listing.INITIAL.value:
+            name = first_name_and_initial(name)
+        draft["name"] = name
+        return await self.ask_country(update, context)
+
+    async def ask_country(self, update: Update, context: BotContext) -> int:
+        t = context.i18n
+        question = t.gettext(
+            "Which country do you live in? Choose it below or type its name. You can also "
+            "skip this."
+        )
+        await say(update, context, question, self.countries(t, COMMON))
+        return self.country_state
+
+    async def choose_country(self, update: Update, context: BotContext) -> int:
+        """Store the country from its button."""
+        payload = pressed(update)
+        if not isinstance(payload, PickCountry) or not is_country(payload.code):
+            return await self.flow.repeat(update, context, self.ask_country)
+        await answer(update)
+        await close_keyboard(update)
+        self.flow.draft.of(context)["country"] = payload.code
+        return await self.after_country(update, context)
+
+    async def skip_country(self, update: Update, context: BotContext) -> int:
+        await answer(update)
+        await close_keyboard(update)
+        self.flow.draft.of(context)["country"] = None
+        return await self.after_country(update, context)
+
+    async def search_country(self, update: Update, context: BotContext) -> int:
+        """Offer the countries whose names match what was typed."""
+        message = update.effective_message
+        query = (message.text or "") if message else ""
+        t = context.i18n
+        found = search_countries(query[:100], t.language)
+        shown = html.escape(query.strip()[:100])
+        if found:
+            text = t.gettext("Countries matching “{query}”:")
+        else:
+            text = t.gettext("No country matches “{query}”. Try another spelling, or skip.")
+        await say(update, context, text.format(query=shown), self.countries(t, found))
+        return self.country_state
+
+    def countries(self, t: Translator, codes: tuple[str, ...] | list[str]) -> InlineKeyboardMarkup:
+        """Countries by name in the reader's language, two a row, then Skip and Cancel."""
+        buttons = [button(country_name(code, t.language), PickCountry(code)) for code in codes]
+        return keyboard(
+            *two_a_row(buttons),
+            [button(t.gettext("Skip"), self.flow.skip), self.flow.cancel_button(t)],
+        )
+
+    def name_state_handlers(self) -> Handlers:
+        return self.flow.state(self.ask_name, MessageHandler(TYPED, self.take_name))
+
+    def country_state_handlers(self) -> Handlers:
+        return self.flow.state(
+            self.ask_country,
+            CallbackQueryHandler(self.choose_country, pattern=PickCountry.pattern()),
+            CallbackQueryHandler(self.skip_country, pattern=exactly(self.flow.skip)),
+            MessageHandler(TYPED, self.search_country),
+        )

@@ -1,0 +1,166 @@
+"""The moderator group's commands: /pending, /stats, /export, /ban and /unban, /help."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import html
+import io
+import tempfile
+
+from telegram import InputFile, Message, Update
+
+from bot.context import BotContext
+from bot.domain.decisions import Reference
+from bot.handlers.permissions import moderator_commanding
+from bot.render.chart import signatures_per_day
+from bot.render.lines import line_of
+from bot.render.words import KIND_NAMES
+
+RECENT_DAYS = 14
+
+
+def _message(update: Update) -> Message:
+    message = update.effective_message
+    assert message is not None  # commands come in messages
+    return message
+
+
+async def pending(update: Update, context: BotContext) -> None:
+    """Send the cards again for everything undecided, oldest first."""
+    if await moderator_commanding(update, context) is None:
+        return
+    t = context.moderator_i18n
+    moderation = context.services.moderation
+    await moderation.card_signatures()
+    count = await moderation.resend_pending()
+    if count == 0:
+        text = t.gettext("Nothing is waiting for review.")
+    else:
+        text = t.ngettext(
+            "{count} card is on its way.", "{count} cards are on their way.", count
+        ).format(count=t.number(count))
+    await _message(update).reply_text(text)
+
+
+async def ban_command(update: Update, context: BotContext) -> None:
+    """/ban M12 or /unban S40: by reference."""
+    moderator = await moderator_commanding(update, context)
+    if moderator is None:
+        return
+    t = context.moderator_i18n
+    message = _message(update)
+    unbanning = (message.text or "").lower().startswith("/unban")
+    reference = Reference.parse(context.args[0]) if context.args else None
+    if reference is None:
+        await message.reply_text(t.gettext("Give a reference, such as /ban M12 or /unban S40."))
+        return
+    moderation = context.services.moderation
+    if unbanning:
+        result = await moderation.unban(reference, moderator)
+        done, not_done = (
+            t.gettext("The author is unbanned."),
+            t.gettext("The author was not banned."),
+        )
+    else:
+        result = await moderation.ban(reference, moderator)
+        done, not_done = (
+            t.gettext("The author is banned."),
+            t.gettext("The author was already banned."),
+        )
+    if result is None:
+        assert context.args is not None
+        text = t.gettext("There is no {reference}.").format(reference=context.args[0].upper())
+    else:
+        text = done if result else not_done
+    await message.reply_text(text)
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """Totals by status, language, country and day, the outbox backlog, and a chart."""
+    if await moderator_commanding(update, context) is None:
+        return
+    t = context.moderator_i18n
+    reports = context.services.reports
+    totals = await reports.totals()
+    backlog = await reports.backlog()
+
+    def block(title: str, rows: list[tuple[str, int]]) -> list[str]:
+        lines = [f"<b>{html.escape(title)}</b>"]
+        lines += [f"{html.escape(name)}: {t.number(count)}" for name, count in rows] or ["—"]
+        return [*lines, ""]
+
+    lines: list[str] = []
+    lines += block(t.gettext("Signatures by status"), totals["signatures"])
+    lines += block(t.gettext("Messages by status"), totals["messages"])
+    lines += block(t.gettext("Signatures by language"), totals["languages"])
+    lines += block(t.gettext("Signatures by country"), totals["countries"])
+    lines += block(t.gettext("Signatures by day"), totals["days"][-RECENT_DAYS:])
+    lines.append(t.gettext("Waiting in the outbox: {count}").format(count=t.number(backlog)))
+    lines.append(t.gettext("Signatures per day") + ": ↓")
+    message = _message(update)
+    await message.reply_text("\n".join(lines))
+    # Matplotlib neither joins Arabic-script letters nor lays them out right to left: in
+    # Persian, Kurdish and Arabic the chart goes untitled (the text above says what it is).
+    title = "" if t.rtl else t.gettext("Signatures per day")
+    chart = await asyncio.to_thread(signatures_per_day, totals["days"], title)
+    await message.reply_photo(chart)
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """/export: approved signatures as CSV; /export messages: approved messages to read on air."""
+    if await moderator_commanding(update, context, administrators_only=True) is None:
+        return
+    message = _message(update)
+    reports = context.services.reports
+    channel = context.channel_i18n
+    if context.args and context.args[0].lower() == "messages":
+        t = context.moderator_i18n
+        lines = []
+        for item in await reports.approved_messages():
+            kind = t.gettext(KIND_NAMES[item.kind])
+            lines.append(
+                f"#M{item.id} · {item.language} · {item.submitted_on.isoformat()} · {kind}\n"
+                f"{item.text or ''}\n— {line_of(item, channel)}\n"
+            )
+        document = ("\n".join(lines) or t.gettext("No approved messages yet.")).encode("utf-8")
+        await message.reply_document(document, filename="messages-to-read-on-air.txt")
+        return
+    # Rows go from the database to a temporary file a page at a time, and the upload streams
+    # from that file: memory stays flat however many have signed.
+    with tempfile.TemporaryFile() as spool:
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(["line", "country", "language", "date"])
+        async for signature in reports.approved_signatures():
+            writer.writerow(
+                [
+                    line_of(signature, channel),
+                    signature.country or "",
+                    signature.language,
+                    signature.submitted_on.isoformat(),
+                ]
+            )
+        text.flush()
+        text.detach()
+        spool.seek(0)
+        await message.reply_document(
+            InputFile(spool, filename="signatures.csv", read_file_handle=False)
+        )
+
+
+async def moderator_help(update: Update, context: BotContext) -> None:
+    t = context.moderator_i18n
+    await _message(update).reply_text(
+        "\n".join(
+            [
+                t.gettext("Cards arrive here for every message and, in digests, for signatures."),
+                "",
+                "/pending — " + t.gettext("cards again for everything undecided"),
+                "/stats — " + t.gettext("totals, the outbox backlog and a chart"),
+                "/export — " + t.gettext("approved signatures as CSV (administrators)"),
+                "/export messages — " + t.gettext("approved messages, to read on air"),
+                "/ban M12, /unban M12 — " + t.gettext("stop or allow an author by reference"),
+            ]
+        )
+    )

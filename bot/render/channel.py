@@ -1,0 +1,53 @@
+"""What the channel shows: approved messages, digests of signatures, milestones, the counter."""
+
+from __future__ import annotations
+
+import html
+
+from bot.domain.effects import FollowUp, Method, Post
+from bot.domain.letter import split_paragraphs
+from bot.domain.messages import Kind, Message
+from bot.domain.signatures import Signature
+from bot.i18n import Translator
+from bot.render.lines import line_of, published_text
+
+
+def channel_post(message: Message, channel: Translator) -> list[Post]:
+    """An approved message as the channel shows it; the post with the content gets the link."""
+    text = published_text(message.text, line_of(message, channel))
+    if message.kind is Kind.TEXT:
+        return [_published(message, Method.MESSAGE, text)]
+    if message.kind is Kind.VIDEO_NOTE:  # no caption: the line follows the video message
+        return [_published(message, Method.VIDEO_NOTE, None), Post(Method.MESSAGE, text)]
+    return [_published(message, Method(message.kind.value), text)]
+
+
+def _published(message: Message, method: Method, text: str | None) -> Post:
+    return Post(method, text, message.file_id, follow_up=FollowUp.PUBLISHED, message_id=message.id)
+
+
+def signature_digest(signatures: list[Signature], channel: Translator) -> list[Post]:
+    """New approved signatures for the channel, split to fit Telegram's limit."""
+    title = "<b>" + html.escape(channel.gettext("New signatures under the open letter:")) + "</b>"
+    body = "\n".join("• " + html.escape(line_of(s, channel)) for s in signatures)
+    return [
+        Post(Method.MESSAGE, part)
+        for part in split_paragraphs(f"{title}\n\n{body}".replace("\n•", "\n\n•"))
+    ]
+
+
+def milestone(count: int, channel: Translator) -> Post:
+    text = channel.ngettext(
+        "{count} person has signed the open letter “People of the world!”. Thank you!",
+        "{count} people have signed the open letter “People of the world!”. Thank you!",
+        count,
+    ).format(count=channel.number(count))
+    return Post(Method.MESSAGE, f"<b>{html.escape(text)}</b>")
+
+
+def counter_text(count: int, channel: Translator) -> str:
+    return html.escape(
+        channel.ngettext("Signatures so far: {count}", "Signatures so far: {count}", count).format(
+            count=channel.number(count)
+        )
+    )

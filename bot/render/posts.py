@@ -1,0 +1,50 @@
+"""The domain's Renderer: posts in the moderators', the channel's or the person's language."""
+
+from __future__ import annotations
+
+from bot.domain.effects import FollowUp, Method, Post
+from bot.domain.messages import Message, RejectionReason
+from bot.domain.signatures import Signature
+from bot.i18n import I18n, Translator
+from bot.render import cards, channel, notices
+
+
+class Posts:
+    def __init__(self, i18n: I18n, moderator_language: str, channel_language: str) -> None:
+        self.i18n = i18n
+        self.moderators: Translator = i18n.get(moderator_language)
+        self.channel: Translator = i18n.get(channel_language)
+
+    def message_card(self, message: Message) -> list[Post]:
+        return cards.message_card(message, self.moderators, self.channel)
+
+    def digest_card(self, digest_id: int, signatures: list[Signature]) -> Post:
+        return cards.digest_card(digest_id, signatures, self.moderators, self.channel)
+
+    def channel_post(self, message: Message) -> list[Post]:
+        return channel.channel_post(message, self.channel)
+
+    def signature_digest(self, signatures: list[Signature]) -> list[Post]:
+        return channel.signature_digest(signatures, self.channel)
+
+    def milestone(self, count: int) -> Post:
+        return channel.milestone(count, self.channel)
+
+    def counter(self, count: int) -> Post:
+        text = channel.counter_text(count, self.channel)
+        return Post(Method.MESSAGE, text, follow_up=FollowUp.COUNTER)
+
+    def signature_notice(self, language: str, approved: bool) -> Post:
+        return _notice(notices.signature_notice(self.i18n.get(language), approved))
+
+    def message_notice(
+        self, language: str, reason: RejectionReason | None, link: str | None
+    ) -> Post:
+        return _notice(notices.message_notice(self.i18n.get(language), reason, link))
+
+    def banned_notice(self, language: str) -> Post:
+        return _notice(notices.banned_notice(self.i18n.get(language)))
+
+
+def _notice(text: str) -> Post:
+    return Post(Method.MESSAGE, text)

@@ -1,0 +1,66 @@
+"""The translated names of the domain's values: statuses, kinds, reasons, decisions."""
+
+from __future__ import annotations
+
+from bot.domain.decisions import Decision
+from bot.domain.messages import Kind, RejectionReason
+from bot.domain.names import NameProblem
+from bot.domain.signatures import Status
+from bot.i18n import N_, Translator
+
+KIND_NAMES = {
+    Kind.TEXT: N_("text"),
+    Kind.PHOTO: N_("photo"),
+    Kind.VOICE: N_("voice message"),
+    Kind.VIDEO: N_("video"),
+    Kind.VIDEO_NOTE: N_("video message"),
+}
+
+# Told to the author, in the author's language.
+REJECTION_REASONS = {
+    RejectionReason.SPAM: N_("it looks like spam"),
+    RejectionReason.ABUSIVE: N_("it is abusive"),
+    RejectionReason.OFF_TOPIC: N_("it is off-topic"),
+    RejectionReason.PERSONAL_DATA: N_("it contains personal data that could put someone at risk"),
+    RejectionReason.DUPLICATE: N_("it repeats a message already sent"),
+    RejectionReason.OTHER: N_("the moderators decided not to publish it"),
+}
+
+# On the moderators' buttons.
+REASON_LABELS = {
+    RejectionReason.SPAM: N_("Spam"),
+    RejectionReason.ABUSIVE: N_("Abusive"),
+    RejectionReason.OFF_TOPIC: N_("Off-topic"),
+    RejectionReason.PERSONAL_DATA: N_("Personal data"),
+    RejectionReason.DUPLICATE: N_("Duplicate"),
+    RejectionReason.OTHER: N_("Other"),
+}
+
+DECISION_WORDS = {
+    Decision.APPROVED: N_("approved"),
+    Decision.REJECTED: N_("rejected"),
+    Decision.BANNED: N_("rejected, and the author banned,"),
+    Decision.UNBANNED: N_("unbanned"),
+}
+
+NAME_PROBLEMS = {
+    NameProblem.TOO_SHORT: N_("That name is too short: use at least 2 characters."),
+    NameProblem.TOO_LONG: N_("That name is too long: use at most 64 characters."),
+    NameProblem.LINK: N_("A name cannot contain a link."),
+    NameProblem.MENTION: N_("A name cannot contain an @username."),
+    NameProblem.INVISIBLE: N_(
+        "That name contains invisible characters (such as zero-width spaces or direction "
+        "marks) that could disguise it. Please type it again without them."
+    ),
+    NameProblem.CONTROL: N_("A name must be on a single line, without control characters."),
+    NameProblem.NO_LETTERS: N_("A name needs at least one letter."),
+}
+
+
+def describe_status(t: Translator, status: Status) -> str:
+    """A signature's or a message's status, as its author reads it."""
+    return {
+        Status.PENDING: t.gettext("waiting for the moderators' review"),
+        Status.APPROVED: t.gettext("approved"),
+        Status.REJECTED: t.gettext("not accepted by the moderators"),
+    }[status]

@@ -1,0 +1,252 @@
+"""The bot's life: start-up and shutdown, its jobs, serving and stopping, the error handler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.error import Conflict, TelegramError
+
+from bot.context import BotApplication, BotContext
+from bot.handlers.menu import COMMANDS
+from bot.i18n import LANGUAGES
+from bot.operations import beat, channel_check, moderator_group_check
+
+logger = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 10
+# A pause after each getUpdates answer, so that under load updates come in batches: each call
+# costs the bot about as much as handling an update; a person waits at most this much longer.
+POLL_INTERVAL = 0.02
+# Seconds between writes of queued bookkeeping rows (see Database.defer).
+FLUSH_INTERVAL = 0.2
+TIDY_INTERVAL = 600
+HEARTBEAT_INTERVAL = 30
+WEBHOOK_PATH = "telegram"
+
+
+async def post_init(application: BotApplication) -> None:
+    """Open the database, register the commands, start the outbox and the campaign's jobs."""
+    data = application.bot_data
+    settings = data.settings
+    await data.database.open()
+    await data.destinations.load()
+    await register_commands(application)
+    await learn_channel_username(application)
+    for result in (
+        await moderator_group_check(application.bot, settings),
+        await channel_check(application.bot, settings),
+    ):
+        if not result.ok:
+            logger.warning("Set-up: %s", result.line)
+    await data.repos.seen.load()
+    data.database.start_flushing(FLUSH_INTERVAL)
+    await data.services.moderation.load_bans()
+    data.worker.start()
+    jobs = application.job_queue
+    if jobs is not None:
+        jobs.run_repeating(tidy_database, interval=TIDY_INTERVAL, first=TIDY_INTERVAL)
+        jobs.run_repeating(heartbeat, interval=HEARTBEAT_INTERVAL, first=0)
+        jobs.run_repeating(card_signatures, interval=settings.card_interval, first=1)
+        jobs.run_repeating(update_counter, interval=settings.counter_interval, first=5)
+        if settings.signature_digest_interval > 0:
+            interval = settings.signature_digest_interval
+            jobs.run_repeating(publish_signatures, interval=interval, first=interval)
+
+
+async def post_stop(application: BotApplication) -> None:
+    """Let the outbox finish the send in progress."""
+    await application.bot_data.worker.stop()
+
+
+async def post_shutdown(application: BotApplication) -> None:
+    """Close the database, writing what is still queued."""
+    data = application.bot_data
+    await data.worker.stop()
+    await data.database.close()
+
+
+async def learn_channel_username(application: BotApplication) -> None:
+    """Public channels' posts are linked by username; learn it once."""
+    data = application.bot_data
+    if isinstance(data.settings.channel_id, str):
+        return
+    try:
+        chat = await application.bot.get_chat(data.settings.channel_id)
+    except TelegramError as error:
+        logger.warning("Could not read the channel: %s", type(error).__name__)
+        return
+    if chat.username:
+        await data.services.channel.learn_username(chat.username)
+
+
+async def register_commands(application: BotApplication) -> None:
+    """setMyCommands per language; Telegram takes two-letter codes only (not ckb)."""
+    data = application.bot_data
+    scope = BotCommandScopeAllPrivateChats()
+    for language in (None, *LANGUAGES):
+        if language is not None and len(language) != 2:
+            continue
+        t = data.i18n.get(language)
+        commands = [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+        try:
+            await application.bot.set_my_commands(
+                commands, scope=scope, language_code=language or None
+            )
+        except TelegramError as error:
+            logger.warning("Could not register commands for %s: %s", language or "default", error)
+
+
+# ----------------------------------------------------------------------- jobs
+
+
+async def heartbeat(context: BotContext) -> None:
+    """Tell the container's health check (`python -m bot health`) that the bot is alive."""
+    beat(context.bot_data.settings)
+
+
+async def card_signatures(context: BotContext) -> None:
+    """Pending signatures reach the moderators as digests."""
+    await context.services.moderation.card_signatures()
+
+
+async def publish_signatures(context: BotContext) -> None:
+    """Approved signatures reach the channel as digests, so a name's timing reveals little."""
+    await context.services.channel.publish_signatures()
+
+
+async def update_counter(context: BotContext) -> None:
+    """The pinned counter post, edited at most once per interval (a minute)."""
+    await context.services.channel.update_counter()
+
+
+async def tidy_database(context: BotContext) -> None:
+    """Drop message ids too old for /clear; fold the WAL so erased rows leave the files."""
+    await context.bot_data.repos.tidy()
+
+
+# --------------------------------------------------------------- the error handler
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure without personal text; tell the person; report to OPS_CHAT_ID."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error(
+        "Update %s failed: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=error if logger.isEnabledFor(logging.DEBUG) else None,
+    )
+    data = context.bot_data
+    if data.settings.ops_chat_id is not None:
+        report = context.moderator_i18n.gettext("Update {update} failed: {error}").format(
+            update=update_id, error=type(error).__name__
+        )
+        try:
+            await context.bot.send_message(data.settings.ops_chat_id, report)
+        except TelegramError:
+            logger.warning("Could not report the failure of update %s", update_id)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            context.i18n.gettext(
+                "Sorry, something went wrong on our side. What you sent so far is kept; "
+                "please try again in a moment."
+            ),
+        )
+    except TelegramError:
+        logger.warning("Could not tell the person about the failure of update %s", update_id)
+
+
+# --------------------------------------------------------------- serving
+
+
+async def start_application(
+    application: BotApplication,
+    poll_timeout: int = POLL_TIMEOUT,
+    webhook: bool = False,
+    error_callback: Callable[[TelegramError], None] | None = None,
+) -> None:
+    """Start the bot inside a running event loop, as run_polling would, or on a webhook."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    settings = application.bot_data.settings
+    if webhook:
+        await application.updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=WEBHOOK_PATH,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        await application.updater.start_polling(
+            timeout=poll_timeout,
+            poll_interval=POLL_INTERVAL,
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=error_callback,
+        )
+    await application.start()
+
+
+async def serve(application: BotApplication, webhook: bool = False) -> int:
+    """Run until SIGINT or SIGTERM; exit status 3 when another instance already polls."""
+    settings = application.bot_data.settings
+    stop = asyncio.Event()
+    conflict = False
+    started = time.monotonic()
+
+    def polling_failed(error: TelegramError) -> None:
+        nonlocal conflict
+        if isinstance(error, Conflict):
+            if time.monotonic() - started < settings.conflict_window:
+                conflict = True
+                stop.set()
+            else:
+                logger.warning("Another instance polls with this token (409 Conflict)")
+            return
+        logger.warning("Getting updates failed: %s", type(error).__name__)
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await start_application(application, webhook=webhook, error_callback=polling_failed)
+    logger.info("The bot is running (%s)", "webhook" if webhook else "long polling")
+    try:
+        await stop.wait()
+    finally:
+        await stop_application(application)
+    if conflict:
+        print(
+            "error: another instance of the bot is already running with this BOT_TOKEN "
+            "(Telegram answered 409 Conflict): stop it, or use another token.",
+            file=sys.stderr,
+        )
+        return 3
+    return 0
+
+
+async def stop_application(application: BotApplication) -> None:
+    """Stop what start_application started, in reverse order."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

@@ -1,0 +1,79 @@
+"""Unfinished conversations: their step and their answers so far, while they are in progress.
+
+Rows carry raw Telegram ids (the framework keys them so), which is why they exist only while a
+conversation is in progress: an ended conversation and an emptied draft delete their row,
+and rows older than the conversation timeout are dropped when the bot starts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from bot.storage.database import Database
+
+Key = tuple[int | str, ...]
+
+
+class ConversationRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def drop_older_than(self, seconds: float) -> None:
+        cutoff = int(time.time() - seconds)
+        await self._db.execute("DELETE FROM conversation_states WHERE updated_at < ?", (cutoff,))
+        await self._db.execute("DELETE FROM conversation_drafts WHERE updated_at < ?", (cutoff,))
+
+    async def states(self, name: str) -> dict[Key, object]:
+        rows = await self._db.fetchall(
+            "SELECT key, state FROM conversation_states WHERE name = ?", (name,)
+        )
+        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
+
+    async def set_state(self, name: str, key: Key, state: object | None) -> None:
+        encoded = json.dumps(list(key))
+        if state is None:
+            await self._db.execute(
+                "DELETE FROM conversation_states WHERE name = ? AND key = ?", (name, encoded)
+            )
+            return
+        await self._db.execute(
+            "INSERT INTO conversation_states (name, key, state, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state, "
+            "updated_at = excluded.updated_at",
+            (name, encoded, json.dumps(state), int(time.time())),
+        )
+
+    async def drafts(self) -> dict[int, dict[Any, Any]]:
+        rows = await self._db.fetchall("SELECT user_id, data FROM conversation_drafts")
+        return {int(user_id): json.loads(data) for user_id, data in rows}
+
+    async def set_draft(self, user_id: int, data: dict[Any, Any]) -> None:
+        if not data:
+            await self.drop_draft(user_id)
+            return
+        await self._db.execute(
+            "INSERT INTO conversation_drafts (user_id, data, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            (user_id, json.dumps(data), int(time.time())),
+        )
+
+    async def drop_draft(self, user_id: int) -> None:
+        await self._db.execute("DELETE FROM conversation_drafts WHERE user_id = ?", (user_id,))
+
+    async def _keys_of(self, user_id: int) -> list[tuple[str, str]]:
+        rows = await self._db.fetchall("SELECT name, key FROM conversation_states")
+        return [(str(name), str(key)) for name, key in rows if user_id in json.loads(key)]
+
+    async def has_conversation(self, user_id: int) -> bool:
+        return bool(await self._keys_of(user_id))
+
+    async def forget_person(self, user_id: int) -> None:
+        """Remove every conversation state and draft of one person (/forget)."""
+        await self.drop_draft(user_id)
+        for name, key in await self._keys_of(user_id):
+            await self._db.execute(
+                "DELETE FROM conversation_states WHERE name = ? AND key = ?", (name, key)
+            )

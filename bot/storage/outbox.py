@@ -1,0 +1,90 @@
+"""The outbox: what the bot sends on its own, written with the change that causes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+
+from bot.domain.effects import OutboxItem, OutboxStatus, Post
+from bot.storage.database import Database
+
+QUEUED = OutboxStatus.QUEUED.value
+EMPTY = "{}"  # the payload of a closed item whose content must not be kept
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, chat: str, post: Post, person_key: str | None = None) -> int:
+        row = await self._db.fetchone(
+            "INSERT INTO outbox (chat, person_key, payload) VALUES (?, ?, ?) RETURNING id",
+            (chat, person_key, json.dumps(post.to_json(), ensure_ascii=False)),
+        )
+        return int(row[0])
+
+    async def due(
+        self, now: float, limit: int = 100, held: Collection[str] = ()
+    ) -> list[OutboxItem]:
+        """The oldest items due now, leaving out chats that must wait (`held`)."""
+        marks = ",".join("?" for _ in held)
+        rows = await self._db.fetchall(
+            "SELECT id, chat, person_key, payload, attempts FROM outbox "
+            f"WHERE status = ? AND not_before <= ? AND chat NOT IN ({marks}) "
+            "ORDER BY id LIMIT ?",
+            (QUEUED, now, *held, limit),
+        )
+        return [OutboxItem(int(r[0]), str(r[1]), r[2], str(r[3]), int(r[4])) for r in rows]
+
+    async def next_due(self) -> float | None:
+        row = await self._db.fetchone(
+            "SELECT MIN(not_before) FROM outbox WHERE status = ?", (QUEUED,)
+        )
+        return float(row[0]) if row and row[0] is not None else None
+
+    async def delivered(self, item_id: int, message_id: int, scrub: bool) -> None:
+        """Record Telegram's message id and close the item; a private chat's id is erased."""
+        await self._db.execute(
+            "UPDATE outbox SET status = ?, sent_message_id = ?, "
+            "chat = CASE WHEN ? THEN 'delivered' ELSE chat END, "
+            "payload = CASE WHEN ? THEN ? ELSE payload END WHERE id = ?",
+            (OutboxStatus.SENT.value, message_id, scrub, scrub, EMPTY, item_id),
+        )
+
+    async def postpone(self, item_id: int, not_before: float, attempt: bool) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET not_before = ?, attempts = attempts + ? WHERE id = ?",
+            (not_before, 1 if attempt else 0, item_id),
+        )
+
+    async def fail(self, item_id: int) -> None:
+        failed = OutboxStatus.FAILED.value
+        await self._db.execute(
+            "UPDATE outbox SET status = ?, chat = ?, payload = ? WHERE id = ?",
+            (failed, failed, EMPTY, item_id),
+        )
+
+    async def drop_chat(self, chat: str) -> list[str]:
+        """The person blocked the bot: drop what was queued for them; return their keys."""
+        dropped = OutboxStatus.DROPPED.value
+        rows = await self._db.fetchall(
+            "UPDATE outbox SET status = ?, chat = ?, payload = ? "
+            "WHERE status = ? AND chat = ? RETURNING person_key",
+            (dropped, dropped, EMPTY, QUEUED, chat),
+        )
+        return [str(row[0]) for row in rows if row[0]]
+
+    async def forget_person(self, person_key: str) -> None:
+        dropped = OutboxStatus.DROPPED.value
+        await self._db.execute(
+            "UPDATE outbox SET status = ?, chat = ?, payload = ?, person_key = NULL "
+            "WHERE person_key = ? AND status = ?",
+            (dropped, dropped, EMPTY, person_key, QUEUED),
+        )
+        await self._db.execute(
+            "UPDATE outbox SET person_key = NULL WHERE person_key = ?", (person_key,)
+        )
+
+    async def backlog(self) -> int:
+        row = await self._db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = ?", (QUEUED,))
+        return int(row[0])

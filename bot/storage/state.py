@@ -1,0 +1,21 @@
+"""Small named values of the campaign: milestones, the counter post, the group's new id."""
+
+from __future__ import annotations
+
+from bot.storage.database import Database
+
+
+class CampaignState:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, key: str) -> str | None:
+        row = await self._db.fetchone("SELECT value FROM campaign_state WHERE key = ?", (key,))
+        return str(row[0]) if row else None
+
+    async def set(self, key: str, value: str) -> None:
+        await self._db.execute(
+            "INSERT INTO campaign_state (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

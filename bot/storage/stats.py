@@ -1,0 +1,58 @@
+"""The campaign's figures: for /stats in the group and `python -m bot stats` in a terminal."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.domain.effects import OutboxStatus
+from bot.domain.signatures import Status
+from bot.storage.database import Database
+
+TOTALS = {
+    "signatures": "SELECT status, COUNT(*) FROM signatures GROUP BY status ORDER BY status",
+    "messages": "SELECT status, COUNT(*) FROM messages GROUP BY status ORDER BY status",
+    "languages": "SELECT language, COUNT(*) FROM signatures GROUP BY language "
+    "ORDER BY COUNT(*) DESC",
+    "countries": "SELECT COALESCE(country, '-'), COUNT(*) FROM signatures "
+    "GROUP BY country ORDER BY COUNT(*) DESC LIMIT 10",
+    "days": "SELECT submitted_on, COUNT(*) FROM signatures GROUP BY submitted_on "
+    "ORDER BY submitted_on",
+    "outbox": "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status",
+}
+
+
+class StatsRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def totals(self) -> dict[str, list[tuple[str, int]]]:
+        return {
+            name: [(str(row[0]), int(row[1])) for row in await self._db.fetchall(sql)]
+            for name, sql in TOTALS.items()
+        }
+
+
+def figures(database: Path) -> list[str]:
+    """The campaign's figures from the file, read-only, while the bot may be running."""
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    try:
+        lines = []
+        for table in ("signatures", "messages"):
+            rows = connection.execute(TOTALS[table]).fetchall()
+            shown = ", ".join(f"{status} {count:,}" for status, count in rows) or "none"
+            lines.append(f"{table.capitalize()}: {shown}")
+        languages = connection.execute(
+            "SELECT language, COUNT(*) FROM signatures WHERE status = ? "
+            "GROUP BY language ORDER BY COUNT(*) DESC",
+            (Status.APPROVED.value,),
+        ).fetchall()
+        shown = ", ".join(f"{language} {count:,}" for language, count in languages) or "none"
+        lines.append(f"Approved signatures by language: {shown}")
+        (backlog,) = connection.execute(
+            "SELECT COUNT(*) FROM outbox WHERE status = ?", (OutboxStatus.QUEUED.value,)
+        ).fetchone()
+        lines.append(f"Waiting in the outbox: {backlog:,}")
+        return lines
+    finally:
+        connection.close()
