@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import json
 import ssl
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-if TYPE_CHECKING:
-    from telegram._utils.types import ODVInput
+# PTB types a timeout as a float, None, or its DEFAULT_NONE sentinel ("not given"); the
+# alias it uses for that lives in a private module, so the parameters here take any object.
+Timeout = object
 
 
-def _seconds(value: ODVInput[float], default: float | None) -> float | None:
+def _seconds(value: Timeout, default: float | None) -> float | None:
     """PTB passes DEFAULT_NONE for "not given": then this request's own default applies."""
-    return default if value is BaseRequest.DEFAULT_NONE else value  # type: ignore[return-value]
+    if value is BaseRequest.DEFAULT_NONE:
+        return default
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _tls() -> ssl.SSLContext:
@@ -84,10 +87,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")

@@ -23,8 +23,11 @@ def test_the_benchmark_runs_its_phases_and_reports(tmp_path: Path) -> None:
     )
     results = json.loads(output.read_text(encoding="utf-8"))
     flows = results["full_flows"]
-    # 12 supporters in each run, 30% of them (3) also sending a message: 12 * 5 + 3 * 5.
+    # 12 supporters in each run, 30% of them (3) also sending a message: 12 * 5 + 3 * 5
+    # updates, as the emulator counted them; and every signature and message was stored
+    # and then approved.
     assert flows["sustained"]["updates"] == flows["saturation"]["updates"] == 75
+    assert flows["stored"] == {"signatures": {"approved": 24}, "messages": {"approved": 6}}
     assert set(flows["sustained"]["cpu_seconds"]) == {"generator", "bot", "emulator"}
     assert flows["sustained"]["p99_ms"] > 0 and flows["sustained"]["person_p99_ms"] > 0
     assert flows["bot_peak_memory_mb"] > 0

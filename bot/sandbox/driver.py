@@ -32,7 +32,8 @@ class Driver:
             await self._session.close()
             self._session = None
 
-    async def _request(self, method: str, path: str, body: JSON | None = None) -> Any:
+    async def request(self, method: str, path: str, body: JSON | None = None) -> Any:
+        """One driver request (or any other route of the emulator's server); its result."""
         if self._session is None:
             self._session = aiohttp.ClientSession()
         async with self._session.request(method, self.base_url + path, json=body) as response:
@@ -42,10 +43,10 @@ class Driver:
         return answer["result"]
 
     async def _object(self, method: str, path: str, body: JSON | None = None) -> JSON:
-        return cast(JSON, await self._request(method, path, body))
+        return cast(JSON, await self.request(method, path, body))
 
     async def _objects(self, method: str, path: str, body: JSON | None = None) -> list[JSON]:
-        return cast(list[JSON], await self._request(method, path, body))
+        return cast(list[JSON], await self.request(method, path, body))
 
     # --------------------------------------------------------------- the world
 
@@ -65,25 +66,25 @@ class Driver:
         self, chat_id: int, user_id: int, status: str, rights: dict[str, bool] | None = None
     ) -> None:
         body = {"chat_id": chat_id, "user_id": user_id, "status": status, "rights": rights}
-        await self._request("POST", "/driver/members", body)
+        await self.request("POST", "/driver/members", body)
 
     async def block(self, user_id: int, blocked: bool = True) -> None:
-        await self._request("POST", "/driver/block", {"user_id": user_id, "blocked": blocked})
+        await self.request("POST", "/driver/block", {"user_id": user_id, "blocked": blocked})
 
     async def migrate(self, chat_id: int) -> int:
-        return int(await self._request("POST", "/driver/migrate", {"chat_id": chat_id}))
+        return int(await self.request("POST", "/driver/migrate", {"chat_id": chat_id}))
 
     async def faults(self, count: int, mode: str = "error", **extra: Any) -> None:
-        await self._request("POST", "/driver/faults", {"count": count, "mode": mode, **extra})
+        await self.request("POST", "/driver/faults", {"count": count, "mode": mode, **extra})
 
     async def flood(self, **limits: Any) -> None:
-        await self._request("POST", "/driver/flood", limits)
+        await self.request("POST", "/driver/flood", limits)
 
     async def replay(self, update_id: int) -> None:
-        await self._request("POST", "/driver/replay", {"update_id": update_id})
+        await self.request("POST", "/driver/replay", {"update_id": update_id})
 
     async def advance_clock(self, seconds: float) -> None:
-        await self._request("POST", "/driver/clock", {"advance": seconds})
+        await self.request("POST", "/driver/clock", {"advance": seconds})
 
     async def state(self) -> JSON:
         return await self._object("GET", "/driver/state")
@@ -140,7 +141,7 @@ class Driver:
             "data": data,
             "message_id": message_id,
         }
-        return str(await self._request("POST", "/driver/press", body))
+        return str(await self.request("POST", "/driver/press", body))
 
     async def send_and_wait(
         self,
@@ -183,18 +184,27 @@ class Driver:
             "data": data,
             "forged": True,
         }
-        return str(await self._request("POST", "/driver/press", body))
+        return str(await self.request("POST", "/driver/press", body))
 
     # ----------------------------------------------------------------- reading
 
     async def messages(
         self, chat_id: int, include_deleted: bool = False, after: int = 0
     ) -> list[JSON]:
-        found = await self._request("GET", f"/driver/chats/{chat_id}/messages?after={after}")
+        found = await self.request("GET", f"/driver/chats/{chat_id}/messages?after={after}")
         return [m for m in found if include_deleted or not m["deleted"]]
 
     async def bot_messages(self, chat_id: int, after: int = 0) -> list[JSON]:
         return [m for m in await self.messages(chat_id, after=after) if m["sender"] == "bot"]
+
+    async def download(self, file_id: str) -> bytes:
+        """The content of a file the bot sent or a person uploaded."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        async with self._session.get(f"{self.base_url}/driver/files/{file_id}") as response:
+            if response.status != 200:
+                raise DriverError(f"no file {file_id}")
+            return await response.read()
 
     async def callback_answer(self, query_id: str) -> JSON:
         return await self._object("GET", f"/driver/callbacks/{query_id}")
@@ -219,7 +229,7 @@ class Driver:
                 return result
             if loop.time() > deadline:
                 raise TimeoutError(f"waited {timeout:.0f}s for {what}")
-            await self._request("POST", "/driver/wait", {"timeout": 0.2, "chat_id": chat_id})
+            await self.request("POST", "/driver/wait", {"timeout": 0.2, "chat_id": chat_id})
 
     async def wait_bot_messages(
         self, chat_id: int, after: int = 0, count: int = 1, timeout: float = 10.0

@@ -1,4 +1,8 @@
-"""`python -m bot.sandbox.serve`: the emulator alone, seeded, in its own process (benchmarks)."""
+"""`python -m bot.sandbox.serve`: the emulator alone, seeded, in its own process.
+
+It prints its address on the first line of standard output, then serves until SIGINT or
+SIGTERM. `serve(..., prepare)` lets a caller (the benchmark) add to the server first.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+from collections.abc import Callable
 
 from bot.loop import run
 from bot.sandbox.emulator import Emulator
@@ -13,10 +18,14 @@ from bot.sandbox.run import SANDBOX_TOKEN, seed
 from bot.sandbox.server import EmulatorServer
 
 
-async def serve(port: int, token: str) -> None:
+async def serve(
+    port: int, token: str, prepare: Callable[[EmulatorServer], None] | None = None
+) -> None:
     emulator = Emulator(token, call_log_size=1000)
     seed(emulator)
     server = EmulatorServer(emulator, "127.0.0.1", port)
+    if prepare is not None:
+        prepare(server)
     print(await server.start(), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

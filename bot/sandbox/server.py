@@ -10,7 +10,9 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.sandbox.emulator import Emulator, Fault, FloodLimits, Upload
+from bot.sandbox.emulator import Emulator
+from bot.sandbox.faults import Fault, FloodLimits
+from bot.sandbox.params import Upload
 from bot.sandbox.telegram_html import render_html
 from bot.sandbox.world import JSON, ApiError, bad_request
 
@@ -258,10 +260,6 @@ async def driver_calls(emulator: Emulator, request: web.Request, body: JSON) -> 
     ]
 
 
-async def driver_latencies(emulator: Emulator, request: web.Request, body: JSON) -> list[float]:
-    return list(emulator.latencies)
-
-
 async def driver_state(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
     in_groups = {
         user_id
@@ -276,6 +274,7 @@ async def driver_state(emulator: Emulator, request: web.Request, body: JSON) -> 
         ],
         "bot": emulator.bot.to_api(),
         "pending_updates": emulator.pending_update_count,
+        "updates_created": emulator.updates_created,
         "webhook": emulator.webhook,
         "call_count": emulator.call_count,
         "chats": [chat.to_api() for chat in emulator.chats.values() if chat.type != "private"],
@@ -380,7 +379,6 @@ def create_app(emulator: Emulator) -> web.Application:
     app.router.add_get("/driver/callbacks/{query_id}", _driver(driver_callback))
     app.router.add_get("/driver/calls", _driver(driver_calls))
     app.router.add_get("/driver/state", _driver(driver_state))
-    app.router.add_get("/driver/latencies", _driver(driver_latencies))
     app.router.add_get("/driver/files/{file_id}", driver_file)
     app.router.add_get("/", page)
     return app
@@ -393,6 +391,8 @@ class EmulatorServer:
         self.emulator = emulator
         self.host = host
         self.port = port
+        # Routes may be added before start() (the benchmark adds its latency probe's).
+        self.app = create_app(emulator)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -400,9 +400,7 @@ class EmulatorServer:
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(
-            create_app(self.emulator), access_log=None, shutdown_timeout=1.0
-        )
+        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()

@@ -10,6 +10,7 @@ from bot.storage.database import Database
 
 QUEUED = OutboxStatus.QUEUED.value
 EMPTY = "{}"  # the payload of a closed item whose content must not be kept
+DELIVERED = "delivered"  # the chat of a delivered item whose chat was a person's id
 
 
 class OutboxRepository:
@@ -46,9 +47,9 @@ class OutboxRepository:
         """Record Telegram's message id and close the item; a private chat's id is erased."""
         await self._db.execute(
             "UPDATE outbox SET status = ?, sent_message_id = ?, "
-            "chat = CASE WHEN ? THEN 'delivered' ELSE chat END, "
+            "chat = CASE WHEN ? THEN ? ELSE chat END, "
             "payload = CASE WHEN ? THEN ? ELSE payload END WHERE id = ?",
-            (OutboxStatus.SENT.value, message_id, scrub, scrub, EMPTY, item_id),
+            (OutboxStatus.SENT.value, message_id, scrub, DELIVERED, scrub, EMPTY, item_id),
         )
 
     async def postpone(self, item_id: int, not_before: float, attempt: bool) -> None:

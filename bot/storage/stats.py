@@ -33,15 +33,30 @@ class StatsRepository:
         }
 
 
-def figures(database: Path) -> list[str]:
-    """The campaign's figures from the file, read-only, while the bot may be running."""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+def _read_only(database: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+
+
+def status_counts(database: Path) -> dict[str, dict[str, int]]:
+    """Signatures and messages by status, from the file, read-only (the bot may be running)."""
+    connection = _read_only(database)
     try:
-        lines = []
-        for table in ("signatures", "messages"):
-            rows = connection.execute(TOTALS[table]).fetchall()
-            shown = ", ".join(f"{status} {count:,}" for status, count in rows) or "none"
-            lines.append(f"{table.capitalize()}: {shown}")
+        return {
+            table: {str(status): int(count) for status, count in connection.execute(TOTALS[table])}
+            for table in ("signatures", "messages")
+        }
+    finally:
+        connection.close()
+
+
+def figures(database: Path) -> list[str]:
+    """The campaign's figures, for `python -m bot stats`."""
+    lines = []
+    for table, counts in status_counts(database).items():
+        shown = ", ".join(f"{status} {count:,}" for status, count in counts.items()) or "none"
+        lines.append(f"{table.capitalize()}: {shown}")
+    connection = _read_only(database)
+    try:
         languages = connection.execute(
             "SELECT language, COUNT(*) FROM signatures WHERE status = ? "
             "GROUP BY language ORDER BY COUNT(*) DESC",

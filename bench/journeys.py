@@ -1,0 +1,155 @@
+"""Simulated supporters and the two full-flow runs (sustained, saturation), and approving."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bench.metrics import CpuMeter, latencies, percentiles, updates_so_far
+from bot.buttons import MessageChoice, MessageStep, SignChoice, SigningStep
+from bot.sandbox.driver import Driver
+from bot.sandbox.run import MODERATOR_GROUP_ID
+
+MINA = 30_001
+LANGUAGES = ["en", "fa-IR", "de", "ar", "tr", "fr", "es", "sv", "ru", "ckb"]
+WAIT = 120.0  # seconds a step may take before the run counts as failed
+
+
+def journey_updates(share: float) -> float:
+    return 5 + 5 * share
+
+
+class Journey:
+    """A supporter's steps, each sent once the last was answered; times each step as the
+    person sees it (from sending to the bot's reply arriving)."""
+
+    def __init__(self, driver: Driver, waits: list[float]) -> None:
+        self.driver = driver
+        self.waits = waits
+
+    async def _timed(self, step: Awaitable[object]) -> None:
+        started = time.monotonic()
+        await step
+        self.waits.append(time.monotonic() - started)
+
+    async def send(self, user: int, text: str, replies: int) -> None:
+        await self._timed(self.driver.send_and_wait(user, text, replies, WAIT))
+
+    async def press(self, user: int, data: str, replies: int) -> None:
+        await self._timed(self.driver.press_and_wait(user, data, replies, WAIT))
+
+    async def run(self, user: int, sends_message: bool) -> None:
+        """The whole flow: five updates, ten with a message."""
+        await self.send(user, "/start", 2)
+        await self.send(user, "/sign", 1)
+        for choice in (SignChoice.ANONYMOUS, SignChoice.SKIP, SignChoice.CONFIRM):
+            await self.press(user, SigningStep(choice).pack(), 1)
+        if not sends_message:
+            return
+        await self.send(user, "/message", 2)
+        await self.send(user, "Solidarity from the benchmark", 1)
+        await self.press(user, MessageStep(MessageChoice.ANONYMOUS).pack(), 1)
+        await self.press(user, MessageStep(MessageChoice.SKIP).pack(), 2)
+        await self.press(user, MessageStep(MessageChoice.SEND).pack(), 1)
+
+
+async def add_supporters(driver: Driver, prefix: str, count: int) -> list[int]:
+    return [
+        (await driver.add_user(f"{prefix}{n}", LANGUAGES[n % len(LANGUAGES)]))["id"]
+        for n in range(count)
+    ]
+
+
+async def measured(
+    driver: Driver, meter: CpuMeter, load: Callable[[list[float]], Awaitable[None]]
+) -> dict[str, Any]:
+    """Run a load; return its updates (as the emulator counted them), rate, latency
+    percentiles and CPU time.
+
+    Two latencies: the bot's (the emulator handing an update over to the bot's first answer
+    in that chat), and the person's (sending a step to the reply arriving, which adds the
+    wait for the bot's next getUpdates and the emulator's own work)."""
+    before = len(await latencies(driver))
+    updates_before = await updates_so_far(driver)
+    waits: list[float] = []
+    meter.start()
+    started = time.monotonic()
+    await load(waits)
+    elapsed = time.monotonic() - started
+    cpu = meter.read()
+    updates = await updates_so_far(driver) - updates_before
+    person = {f"person_{key}": value for key, value in percentiles(waits).items()}
+    return {
+        "updates": updates,
+        "seconds": round(elapsed, 1),
+        "updates_per_second": round(updates / elapsed, 1),
+        **percentiles((await latencies(driver))[before:]),
+        **person,
+        "cpu_seconds": cpu,
+    }
+
+
+async def sustained(
+    driver: Driver, meter: CpuMeter, users: list[int], share: float, rate: float
+) -> dict[str, Any]:
+    """Supporters arrive at a steady pace that offers `rate` updates a second."""
+    gap = journey_updates(share) / rate
+    messaging = int(len(users) * share)
+
+    async def load(waits: list[float]) -> None:
+        async def arrive(index: int, user: int) -> None:
+            await asyncio.sleep(index * gap)
+            await Journey(driver, waits).run(user, index < messaging)
+
+        await asyncio.gather(*(arrive(i, u) for i, u in enumerate(users)))
+
+    result = await measured(driver, meter, load)
+    return {"offered_updates_per_second": rate, **result}
+
+
+async def saturation(
+    driver: Driver, meter: CpuMeter, users: list[int], share: float, concurrency: int
+) -> dict[str, Any]:
+    """`concurrency` supporters at a time, each step sent as soon as the last is answered."""
+    gate = asyncio.Semaphore(concurrency)
+    messaging = int(len(users) * share)
+
+    async def load(waits: list[float]) -> None:
+        async def one(index: int, user: int) -> None:
+            async with gate:
+                await Journey(driver, waits).run(user, index < messaging)
+
+        await asyncio.gather(*(one(i, u) for i, u in enumerate(users)))
+
+    return {"concurrency": concurrency, **await measured(driver, meter, load)}
+
+
+async def approve_everything(driver: Driver, expected_signatures: int) -> float:
+    """Press Approve all on every digest and Approve on every card; return the seconds."""
+    started = time.monotonic()
+    pressed: set[int] = set()
+    approved = 0
+    deadline = started + 900
+    while approved < expected_signatures and time.monotonic() < deadline:
+        for message in await driver.bot_messages(MODERATOR_GROUP_ID):
+            buttons = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            labels = {b["text"]: b["callback_data"] for row in buttons for b in row}
+            if message["message_id"] in pressed or not labels:
+                continue
+            for label in ("Approve all", "Approve"):
+                if label in labels:
+                    query = await driver.press(
+                        MINA,
+                        MODERATOR_GROUP_ID,
+                        data=labels[label],
+                        message_id=message["message_id"],
+                    )
+                    await driver.wait_answered(query, timeout=WAIT)
+                    pressed.add(message["message_id"])
+                    text = message.get("text") or message.get("caption") or ""
+                    if label == "Approve all":
+                        approved += text.count("#S")
+        await asyncio.sleep(0.5)
+    return time.monotonic() - started

@@ -1,0 +1,228 @@
+"""The benchmark's phases: full flows, the echo floor, the emulator's ceiling, a large campaign."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.journeys import (
+    LANGUAGES,
+    MINA,
+    WAIT,
+    Journey,
+    add_supporters,
+    approve_everything,
+    measured,
+    saturation,
+    sustained,
+)
+from bench.metrics import CpuMeter, memory_mb, wait_for_polling
+from bench.processes import place, profile, start_bot, start_emulator, start_process, stop
+from bot.sandbox.driver import Driver
+from bot.sandbox.run import MODERATOR_GROUP_ID, SANDBOX_TOKEN
+from bot.storage.database import open_database
+from bot.storage.stats import status_counts
+
+
+async def full_flows(
+    supporters: int,
+    share: float,
+    rate: float,
+    concurrency: int,
+    workdir: Path,
+    profile_to: Path | None = None,
+) -> dict[str, Any]:
+    emulator, url = await start_emulator()
+    database = workdir / "bench.sqlite3"
+    bot = await start_bot(url, database)
+    place(bot.pid, emulator.pid)
+    profilers = (
+        [
+            await profile(bot.pid, profile_to / "bot.txt"),
+            await profile(emulator.pid, profile_to / "emulator.txt"),
+        ]
+        if profile_to
+        else []
+    )
+    try:
+        async with Driver(url) as driver:
+            await wait_for_polling(driver)
+            meter = CpuMeter(bot=bot.pid, emulator=emulator.pid)
+            steady = await sustained(
+                driver, meter, await add_supporters(driver, "S", supporters), share, rate
+            )
+            saturated = await saturation(
+                driver, meter, await add_supporters(driver, "T", supporters), share, concurrency
+            )
+            approval = await approve_everything(driver, 2 * supporters)
+        return {
+            "supporters_per_run": supporters,
+            "share_sending_a_message": share,
+            "sustained": steady,
+            "saturation": saturated,
+            "approval_seconds": round(approval, 1),
+            "bot_peak_memory_mb": memory_mb(bot.pid),
+            "database_mb": round(database.stat().st_size / 2**20, 2),
+            "stored": status_counts(database),
+        }
+    finally:
+        for profiler in profilers:
+            profiler.send_signal(2)
+            await profiler.wait()
+        await stop(bot, emulator)
+
+
+# ------------------------------------------------------------------ the floor and the ceiling
+
+
+async def echo_floor(messages: int, concurrency: int, tuned: bool) -> dict[str, Any]:
+    emulator, url = await start_emulator()
+    echo = await start_process(
+        ["bench/echo_bot.py", *(["--tuned"] if tuned else [])],
+        {"BOT_TOKEN": SANDBOX_TOKEN, "TELEGRAM_API_URL": url},
+    )
+    place(echo.pid, emulator.pid)
+    try:
+        async with Driver(url) as driver:
+            await wait_for_polling(driver)
+            users = [(await driver.add_user(f"E{n}"))["id"] for n in range(concurrency)]
+            per_user = max(1, messages // concurrency)
+
+            async def load(waits: list[float]) -> None:
+                async def chat(user: int) -> None:
+                    journey = Journey(driver, waits)
+                    for number in range(per_user):
+                        await journey.send(user, f"echo {number}", 1)
+
+                await asyncio.gather(*(chat(u) for u in users))
+
+            meter = CpuMeter(bot=echo.pid, emulator=emulator.pid)
+            return {"concurrency": concurrency, **await measured(driver, meter, load)}
+    finally:
+        await stop(echo, emulator)
+
+
+async def emulator_ceiling(updates: int) -> dict[str, Any]:
+    """The emulator alone: updates queued, fetched and answered as fast as a client can."""
+    emulator, url = await start_emulator()
+    try:
+        async with Driver(url) as driver, aiohttp.ClientSession() as session:
+            users = [(await driver.add_user(f"C{n}"))["id"] for n in range(50)]
+            api = f"{url}/bot{SANDBOX_TOKEN}"
+            meter = CpuMeter(emulator=emulator.pid)
+            meter.start()
+            started = time.monotonic()
+            await asyncio.gather(
+                *(driver.send(users[n % 50], f"load {n}") for n in range(updates))
+            )
+            handled, offset = 0, 0
+            while handled < updates:
+                async with session.post(
+                    f"{api}/getUpdates", json={"offset": offset, "limit": 100}
+                ) as r:
+                    batch = (await r.json())["result"]
+                for update in batch:
+                    chat = update["message"]["chat"]["id"]
+                    async with session.post(
+                        f"{api}/sendMessage", json={"chat_id": chat, "text": "ok"}
+                    ) as r:
+                        await r.read()
+                    offset = update["update_id"] + 1
+                handled += len(batch)
+            elapsed = time.monotonic() - started
+        return {
+            "updates": updates,
+            "updates_per_second": round(updates / elapsed, 1),
+            "cpu_seconds": meter.read(),
+        }
+    finally:
+        await stop(emulator)
+
+
+# ------------------------------------------------------------------ a large campaign
+
+
+async def fill(database: Path, signatures: int) -> None:
+    """Approved signatures written straight into a database the bot's migrations made."""
+    connection = await open_database(database)
+    chooser = random.Random(9)
+    countries = ["DE", "FR", "SE", "IR", "IQ", "TR", "ES", "RU", None]
+    listings = ["name", "initial", "anonymous"]
+    first_day = dt.date(2026, 9, 1)
+    rows = []
+    for n in range(signatures):
+        listing = listings[n % 3]
+        day = (first_day + dt.timedelta(days=chooser.randrange(90))).isoformat()
+        rows.append(
+            (
+                f"{chooser.getrandbits(128):032x}",
+                listing,
+                None if listing == "anonymous" else f"Supporter Number {n}",
+                countries[n % len(countries)],
+                LANGUAGES[n % len(LANGUAGES)].split("-")[0],
+                day,
+                day,
+                day,
+            )
+        )
+    await connection.execute("BEGIN")
+    await connection.executemany(
+        "INSERT INTO signatures (person_key, listing, name, country, language, status, "
+        "submitted_on, decided_on, published_on) VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?)",
+        rows,
+    )
+    await connection.execute("COMMIT")
+    await connection.close()
+
+
+async def moderator_command(
+    driver: Driver, command: str, replies: int
+) -> tuple[float, list[dict[str, Any]]]:
+    started = time.monotonic()
+    found = await driver.send_and_wait(MINA, command, replies, WAIT, chat_id=MODERATOR_GROUP_ID)
+    return round(time.monotonic() - started, 2), found
+
+
+async def exported_rows(driver: Driver, reply: dict[str, Any]) -> int:
+    """Lines in the CSV the bot sent, less the header."""
+    content = await driver.download(reply["document"]["file_id"])
+    return content.decode("utf-8").count("\n") - 1
+
+
+async def large_campaign(signatures: int, workdir: Path) -> dict[str, Any]:
+    database = workdir / f"large-{signatures}.sqlite3"
+    await fill(database, signatures)
+    emulator, url = await start_emulator()
+    started = time.monotonic()
+    bot = await start_bot(url, database)
+    try:
+        async with Driver(url) as driver:
+            await wait_for_polling(driver, timeout=120)
+            start_up = time.monotonic() - started
+            await asyncio.sleep(2)  # let the start-up jobs settle before measuring memory
+            resting = memory_mb(bot.pid, "VmRSS")
+            export_seconds, [document] = await moderator_command(driver, "/export", 1)
+            export_peak = memory_mb(bot.pid)
+            rows = await exported_rows(driver, document)
+            stats_seconds, _ = await moderator_command(driver, "/stats", 2)
+            stats_again, _ = await moderator_command(driver, "/stats", 2)
+            return {
+                "signatures": signatures,
+                "database_mb": round(database.stat().st_size / 2**20, 1),
+                "start_up_seconds": round(start_up, 2),
+                "resting_memory_mb": resting,
+                "export_seconds": export_seconds,
+                "exported_rows": rows,
+                "peak_memory_through_export_mb": export_peak,
+                "stats_seconds_first": stats_seconds,
+                "stats_seconds_again": stats_again,
+                "peak_memory_mb": memory_mb(bot.pid),
+            }
+    finally:
+        await stop(bot, emulator)

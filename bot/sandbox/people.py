@@ -1,0 +1,205 @@
+"""The driver's side: acting as people (sending, editing, pressing) and changing the world."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from bot.sandbox.base import EmulatorState
+from bot.sandbox.validation import auto_entities
+from bot.sandbox.world import JSON, CallbackQuery, Chat, Member, StoredMessage, User, bad_request
+
+
+class PeopleActions(EmulatorState):
+    def add_user(
+        self,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+        user_id: int | None = None,
+    ) -> User:
+        """Create a person with a private chat with the bot."""
+        user = User(
+            user_id or next(self._user_ids), first_name, last_name, username, language_code
+        )
+        self.users[user.id] = user
+        self.chats[user.id] = Chat(user.id, "private", first_name=first_name, username=username)
+        return user
+
+    def add_chat(
+        self,
+        kind: str,
+        title: str,
+        username: str | None = None,
+        chat_id: int | None = None,
+        bot_status: str = "member",
+        bot_rights: dict[str, bool] | None = None,
+    ) -> Chat:
+        """Create a group, supergroup or channel with the bot in it."""
+        if kind not in ("group", "supergroup", "channel"):
+            raise bad_request("kind must be group, supergroup or channel")
+        if chat_id is None:
+            number = next(self._group_ids)
+            chat_id = -number if kind == "group" else -1_000_000_000_000 - number
+        chat = Chat(chat_id, kind, title=title, username=username)
+        if bot_status != "left":
+            chat.members[self.bot.id] = Member(bot_status, dict(bot_rights or {}))
+        self.chats[chat.id] = chat
+        return chat
+
+    def set_member(
+        self, chat_id: int, user_id: int, status: str, rights: dict[str, bool] | None = None
+    ) -> None:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise bad_request("chat not found")
+        if user_id != self.bot.id and user_id not in self.users:
+            raise bad_request("user not found")
+        chat.members[user_id] = Member(status, dict(rights or {}))
+
+    def user_message(self, user_id: int, chat_id: int | None, content: JSON) -> JSON:
+        """A person sends a message: store it and queue the update the bot will receive."""
+        user = self.users.get(user_id)
+        chat = self.chats.get(chat_id if chat_id is not None else user_id)
+        if chat is None:
+            raise bad_request("chat not found")
+        if chat.migrated_to is not None:
+            raise bad_request("chat was migrated", {"migrate_to_chat_id": chat.migrated_to})
+        data: JSON = {
+            "message_id": chat.take_message_id(),
+            "date": int(self.clock.now()),
+            "chat": chat.to_api(),
+        }
+        if chat.type == "channel":
+            data["sender_chat"] = chat.to_api()
+            kind = "channel_post"
+        else:
+            if user is None:
+                raise bad_request("user not found")
+            if chat.type != "private" and chat.members.get(user_id, Member("left")).status in (
+                "left",
+                "kicked",
+            ):
+                raise bad_request("the person is not a member of that chat")
+            data["from"] = user.to_api()
+            kind = "message"
+            if chat.type == "private" and user.blocked_bot:
+                user.blocked_bot = False
+        reply_id = content.pop("reply_to_message_id", None)
+        if reply_id is not None and reply_id in chat.messages:
+            data["reply_to_message"] = chat.messages[reply_id].data
+        data.update(content)
+        if "text" in data and "entities" not in data:
+            entities = auto_entities(data["text"])
+            if entities:
+                data["entities"] = entities
+        chat.messages[data["message_id"]] = StoredMessage(data, "user")
+        bot_member = chat.members.get(self.bot.id)
+        if chat.type == "private" or (bot_member is not None and bot_member.status != "left"):
+            self.add_update(kind, data)
+        return data
+
+    def user_media(
+        self,
+        kind: str,
+        data: bytes,
+        file_name: str | None = None,
+        mime_type: str | None = None,
+        duration: int = 1,
+    ) -> Any:
+        stored = self.files.add(data, kind, file_name, mime_type)
+        return self.files.media_json(stored, duration)
+
+    def user_edit(self, user_id: int, chat_id: int, message_id: int, text: str) -> JSON:
+        chat = self.chats.get(chat_id)
+        stored = chat.messages.get(message_id) if chat else None
+        if chat is None or stored is None or stored.data.get("from", {}).get("id") != user_id:
+            raise bad_request("message to edit not found")
+        stored.data["text"] = text
+        stored.data["edit_date"] = int(self.clock.now())
+        stored.edits += 1
+        self.add_update("edited_message", dict(stored.data))
+        return stored.data
+
+    def press(
+        self,
+        user_id: int,
+        chat_id: int,
+        message_id: int | None = None,
+        text: str | None = None,
+        data: str | None = None,
+    ) -> str:
+        """A person presses an inline button that is on the message now; return the query id."""
+        user = self.users.get(user_id)
+        chat = self.chats.get(chat_id)
+        if user is None or chat is None:
+            raise bad_request("user or chat not found")
+        candidates = [
+            stored
+            for stored in reversed(chat.messages.values())
+            if not stored.deleted
+            and stored.data.get("reply_markup")
+            and (message_id is None or stored.data["message_id"] == message_id)
+        ]
+        for stored in candidates:
+            for row in stored.data["reply_markup"]["inline_keyboard"]:
+                for button in row:
+                    if "callback_data" not in button:
+                        continue
+                    if (text is None or button["text"] == text) and (
+                        data is None or button["callback_data"] == data
+                    ):
+                        return self._callback(user, stored, button["callback_data"])
+        raise bad_request("no such button on that message now")
+
+    def forge_press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
+        """A modified client sends callback data that was never on the message."""
+        user = self.users[user_id]
+        stored = self._message(self.chats[chat_id], message_id, "press")
+        return self._callback(user, stored, data)
+
+    def _callback(self, user: User, stored: StoredMessage, data: str) -> str:
+        query_id = secrets.token_hex(8)
+        self.callback_queries[query_id] = CallbackQuery(
+            query_id, user.id, self.clock.now(), int(stored.data["chat"]["id"])
+        )
+        self.add_update(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": user.to_api(),
+                "message": stored.data,
+                "chat_instance": str(stored.data["chat"]["id"]),
+                "data": data,
+            },
+        )
+        return query_id
+
+    def migrate(self, chat_id: int) -> int:
+        """Upgrade a group to a supergroup; the old id then answers with migrate_to_chat_id."""
+        chat = self.chats.get(chat_id)
+        if chat is None or chat.type != "group":
+            raise bad_request("only a group can be upgraded")
+        new = self.add_chat("supergroup", chat.title or "", chat.username)
+        new.members = dict(chat.members)
+        chat.migrated_to = new.id
+        self.add_update(
+            "message",
+            {
+                "message_id": chat.take_message_id(),
+                "date": int(self.clock.now()),
+                "chat": chat.to_api(),
+                "migrate_to_chat_id": new.id,
+            },
+        )
+        self.add_update(
+            "message",
+            {
+                "message_id": new.take_message_id(),
+                "date": int(self.clock.now()),
+                "chat": new.to_api(),
+                "migrate_from_chat_id": chat.id,
+            },
+        )
+        return new.id
