@@ -12,7 +12,6 @@ import pytest
 
 from bot.config import (
     SETTINGS_HELP,
-    Settings,
     SettingsError,
     environment,
     load_settings,
@@ -116,9 +115,3 @@ def test_the_token_is_scrubbed_from_log_lines() -> None:
     )
     RedactSecrets([TOKEN]).filter(record)
     assert record.getMessage() == "POST https://x/bot[REDACTED]/getMe"
-
-
-def test_settings_are_frozen() -> None:
-    settings = Settings(TOKEN, -1, -2)
-    with pytest.raises(AttributeError):
-        settings.bot_token = "other"  # type: ignore[misc]

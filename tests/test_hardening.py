@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-import os
 import socket
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,11 +25,12 @@ from bot.render import cards
 from bot.render.lines import published_line, published_text
 from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
-from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
+from bot.sandbox.run import CHANNEL_ID
 from bot.sandbox.server import EmulatorServer
 from bot.sandbox.telegram_html import parse_html
-from tests.conftest import TOKEN, BotStarter
+from tests.conftest import BotStarter
 from tests.helpers.people import new_supporter
+from tests.helpers.processes import bot_environment, start_bot_process
 
 ROOT = Path(__file__).resolve().parent.parent
 I18N = I18n("en")
@@ -158,19 +157,8 @@ async def test_a_second_instance_reports_the_conflict_and_exits(
     first = build_application(replace(settings, conflict_window=0))
     await start_application(first, poll_timeout=2)
     try:
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": server.url,
-            "MODERATOR_CHAT_ID": str(MODERATOR_GROUP_ID),
-            "CHANNEL_ID": str(CHANNEL_ID),
-            "DATABASE_PATH": str(tmp_path / "second.sqlite3"),
-        }
-        second = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        env = bot_environment(server.url, DATABASE_PATH=str(tmp_path / "second.sqlite3"))
+        second = await start_bot_process("run", env, tmp_path)
         _, stderr = await asyncio.wait_for(second.communicate(), timeout=60)
     finally:
         await stop_application(first)
@@ -222,9 +210,24 @@ async def test_channel_posts_and_other_groups_are_ignored(
     await driver.set_member(stranger["id"], 30_001, "member")
     await driver.send(30_001, "/sign", chat_id=stranger["id"])
     await driver.send(30_001, "hello", chat_id=stranger["id"])
+    # Posts in the campaign's own channel, as its administrators write them; /chatid last,
+    # whose answer says that the posts before it were handled (one chat's updates in order).
+    first = await driver.send(30_001, "/sign", chat_id=CHANNEL_ID)
+    for post in ("/start", "/help", "hello", "/chatid"):
+        await driver.send(30_001, post, chat_id=CHANNEL_ID)
     alice = await new_supporter(driver, "Alice", "en")
     await alice.say("/help")
     assert await driver.bot_messages(stranger["id"]) == []
+
+    async def answered() -> list[str] | None:
+        found = [
+            m["text"]
+            for m in await driver.bot_messages(CHANNEL_ID, after=first["message_id"])
+            if not m["text"].startswith("Signatures so far")  # the counter post
+        ]
+        return found if str(CHANNEL_ID) in found else None
+
+    assert await driver.wait_for(answered, what="the /chatid answer") == [str(CHANNEL_ID)]
 
 
 # --------------------------------------------------------- whatever is typed

@@ -6,7 +6,6 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
@@ -15,15 +14,11 @@ from bot.config import Settings
 from bot.context import BotApplication
 from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
+from tests.helpers.database import rows
 from tests.helpers.people import JSON, Supporter, buttons, new_supporter
 from tests.helpers.seed import SEED
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (32).to_bytes(4, "big") * 2
-
-
-def rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(settings.database_path) as connection:
-        return connection.execute(sql).fetchall()
 
 
 def reader_comments() -> list[str]:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import os
 import signal
-import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,16 +24,12 @@ from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from bot.sandbox.server import EmulatorServer
-from tests.conftest import TOKEN
+from tests.helpers.database import rows
 from tests.helpers.people import JSON, Supporter, buttons, new_supporter
+from tests.helpers.processes import bot_environment, start_bot_process
 
 MINA, JONAS, KIM = 30_001, 30_002, 30_003  # creator, administrator, plain member
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(settings.database_path) as connection:
-        return connection.execute(sql).fetchall()
 
 
 @pytest.fixture
@@ -352,19 +344,8 @@ async def test_a_killed_bot_delivers_its_outbox_after_a_restart(
     server: EmulatorServer, driver: Driver, fast: Settings, tmp_path: Path
 ) -> None:
     await driver.flood(per_group_per_minute=1)  # one card a minute: the rest stay queued
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": server.url,
-        "MODERATOR_CHAT_ID": str(MODERATOR_GROUP_ID),
-        "CHANNEL_ID": str(CHANNEL_ID),
-        "DATABASE_PATH": str(fast.database_path),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+    env = bot_environment(server.url, DATABASE_PATH=str(fast.database_path))
+    process = await start_bot_process("run", env, tmp_path, quiet=True)
     try:
         people = [await new_supporter(driver, f"P{n}", "en") for n in range(3)]
         for number, person in enumerate(people):

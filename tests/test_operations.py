@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import datetime as dt
 import shutil
 import sqlite3
 import subprocess
@@ -17,13 +17,17 @@ import yaml
 
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.domain.signatures import Listing, SignatureDraft
+from bot.domain.effects import Method, Post
+from bot.domain.signatures import Listing, SignatureDraft, Status
 from bot.operations import beat, check_setup, healthy, heartbeat_file
 from bot.sandbox.driver import Driver
 from bot.sandbox.server import EmulatorServer
+from bot.storage import Repositories
+from bot.storage.database import Database
 from bot.storage.maintenance import backup
 from bot.storage.stats import figures
-from tests.conftest import TOKEN
+from tests.helpers.database import rows
+from tests.helpers.processes import bot_environment, start_bot_process
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -74,18 +78,8 @@ async def test_the_check_command_prints_a_line_each_and_fails_on_any(
     server: EmulatorServer, driver: Driver, tmp_path: Path
 ) -> None:
     channel = await driver.add_chat("channel", "Campaign", bot_status="member")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": server.url,
-        "MODERATOR_CHAT_ID": "-1001000000001",
-        "CHANNEL_ID": str(channel["id"]),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "check", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    env = bot_environment(server.url, CHANNEL_ID=str(channel["id"]))
+    process = await start_bot_process("check", env, tmp_path)
     out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     lines = out.decode().splitlines()
     assert process.returncode == 1
@@ -131,15 +125,37 @@ async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_signatu
 
 
 def rows_in(database: Path) -> int:
-    with sqlite3.connect(database) as connection:
-        (count,) = connection.execute("SELECT COUNT(*) FROM signatures").fetchone()
+    [(count,)] = rows(database, "SELECT COUNT(*) FROM signatures")
     return int(count)
 
 
-async def test_stats_and_health_commands(bot: BotApplication, settings: Settings) -> None:
-    lines = figures(settings.database_path)
-    assert lines[0] == "Signatures: none"
-    assert lines[-1] == "Waiting in the outbox: 0" or lines[-1].startswith("Waiting in the outbox")
+async def test_the_figures_count_what_the_database_holds(tmp_path: Path) -> None:
+    database = Database(tmp_path / "bot.sqlite3")
+    await database.open()
+    repos = Repositories.on(database)
+    assert figures(database.path) == [
+        "Signatures: none",
+        "Messages: none",
+        "Approved signatures by language: none",
+        "Waiting in the outbox: 0",
+    ]
+    today = dt.date(2026, 12, 1)
+    for key, language in (("k1", "fa"), ("k2", "de"), ("k3", "fa")):
+        draft = SignatureDraft(Listing.ANONYMOUS, None, None)
+        await repos.signatures.add(key, draft, language, today)
+    await repos.signatures.decide(1, Status.APPROVED, today)
+    await repos.signatures.decide(3, Status.APPROVED, today)
+    await repos.outbox.add("channel", Post(Method.MESSAGE, "queued, never sent"))
+    await database.close()
+    assert figures(database.path) == [
+        "Signatures: approved 2, pending 1",
+        "Messages: none",
+        "Approved signatures by language: fa 2",
+        "Waiting in the outbox: 1",
+    ]
+
+
+def test_the_heartbeat_tells_whether_the_bot_is_alive(settings: Settings) -> None:
     beat(settings)
     assert healthy(settings)
     assert not healthy(settings, now=time.time() + 600)

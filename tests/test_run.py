@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.loop import loop_factory
 from bot.sandbox.driver import Driver
-from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from bot.sandbox.server import EmulatorServer
 from tests.conftest import TOKEN
 from tests.helpers.people import new_supporter
+from tests.helpers.processes import bot_environment, start_bot_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,21 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 async def test_run_serves_and_stops_cleanly_on_a_signal(
     server: EmulatorServer, driver: Driver, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": server.url,
-        "MODERATOR_CHAT_ID": str(MODERATOR_GROUP_ID),
-        "CHANNEL_ID": str(CHANNEL_ID),
-        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-        "LOG_LEVEL": "INFO",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run",
-        cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    env = bot_environment(
+        server.url, DATABASE_PATH=str(tmp_path / "bot.sqlite3"), LOG_LEVEL="INFO"
+    )
+    process = await start_bot_process("run", env, tmp_path)
     try:
         alice = await new_supporter(driver, "Alice", "en")
         await driver.wait_for(

@@ -1,0 +1,511 @@
+"""In-memory fakes of the domain's ports (bot/domain/ports.py), for unit tests of its services.
+
+They keep what the SQLite repositories keep, in dictionaries; FakeStores.transaction() takes a
+snapshot and puts it back when the block fails, as a rolled-back transaction would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.domain.decisions import AuditEntry, Decision, ItemKind, Moderator
+from bot.domain.effects import FollowUp, Method, Post
+from bot.domain.messages import Message, MessageDraft, RejectionReason
+from bot.domain.signatures import Signature, SignatureDraft, Status
+
+
+class FakeSignatures:
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[str, Signature]] = {}  # id -> (person_key, signature)
+        self.digest_of: dict[int, int] = {}  # signature id -> digest id
+        self.published: set[int] = set()
+
+    def _of(self, person_key: str) -> Signature | None:
+        return next((s for key, s in self.rows.values() if key == person_key), None)
+
+    async def of_person(self, person_key: str) -> Signature | None:
+        return self._of(person_key)
+
+    async def get(self, signature_id: int) -> Signature | None:
+        found = self.rows.get(signature_id)
+        return found[1] if found else None
+
+    async def add(
+        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+    ) -> Signature:
+        number = max(self.rows, default=0) + 1
+        signature = Signature(
+            number, draft.listing, draft.name, draft.country, language, Status.PENDING, today
+        )
+        self.rows[number] = (person_key, signature)
+        return signature
+
+    async def replace(
+        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+    ) -> Signature:
+        old = self._of(person_key)
+        assert old is not None
+        signature = replace(
+            old,
+            listing=draft.listing,
+            name=draft.name,
+            country=draft.country,
+            language=language,
+            status=Status.PENDING,
+            submitted_on=today,
+        )
+        self.rows[old.id] = (person_key, signature)
+        return signature
+
+    async def remove(self, person_key: str) -> bool:
+        found = self._of(person_key)
+        if found is None:
+            return False
+        del self.rows[found.id]
+        return True
+
+    async def count(self, status: Status) -> int:
+        return sum(1 for _, s in self.rows.values() if s.status is status)
+
+    async def decide(
+        self, signature_id: int, status: Status, today: dt.date
+    ) -> tuple[str, str] | None:
+        found = self.rows.get(signature_id)
+        if found is None or found[1].status is not Status.PENDING:
+            return None
+        key, signature = found
+        self.rows[signature_id] = (key, replace(signature, status=status))
+        return key, signature.language
+
+    async def author_of(self, signature_id: int) -> str | None:
+        found = self.rows.get(signature_id)
+        return found[0] if found else None
+
+    async def pending_of(self, person_key: str) -> list[int]:
+        return [
+            s.id
+            for key, s in self.rows.values()
+            if key == person_key and s.status is Status.PENDING
+        ]
+
+
+class FakeDigests:
+    def __init__(self, signatures: FakeSignatures) -> None:
+        self.signatures_store = signatures
+        self.next_id = 1
+
+    async def card_pending(self, size: int, now: int) -> list[tuple[int, list[Signature]]]:
+        rows = self.signatures_store
+        waiting = [
+            s
+            for number, (_, s) in sorted(rows.rows.items())
+            if s.status is Status.PENDING and number not in rows.digest_of
+        ]
+        digests = []
+        for start in range(0, len(waiting), size):
+            chunk = waiting[start : start + size]
+            for signature in chunk:
+                rows.digest_of[signature.id] = self.next_id
+            digests.append((self.next_id, chunk))
+            self.next_id += 1
+        return digests
+
+    async def signatures(self, digest_id: int) -> list[Signature]:
+        rows = self.signatures_store
+        return [
+            rows.rows[number][1]
+            for number, digest in sorted(rows.digest_of.items())
+            if digest == digest_id and number in rows.rows
+        ]
+
+    async def digest_of(self, signature_id: int) -> int | None:
+        return self.signatures_store.digest_of.get(signature_id)
+
+    async def pending(self) -> list[int]:
+        rows = self.signatures_store
+        return sorted(
+            {
+                digest
+                for number, digest in rows.digest_of.items()
+                if number in rows.rows and rows.rows[number][1].status is Status.PENDING
+            }
+        )
+
+    async def unpublished(self, limit: int) -> list[Signature]:
+        rows = self.signatures_store
+        return [
+            s
+            for number, (_, s) in sorted(rows.rows.items())
+            if s.status is Status.APPROVED and number not in rows.published
+        ][:limit]
+
+    async def mark_published(self, signature_ids: list[int], today: dt.date) -> None:
+        self.signatures_store.published.update(signature_ids)
+
+    async def approved(self) -> AsyncIterator[Signature]:
+        for _, signature in sorted(self.signatures_store.rows.values(), key=lambda r: r[1].id):
+            if signature.status is Status.APPROVED:
+                yield signature
+
+
+class FakeMessages:
+    def __init__(self) -> None:
+        self.rows: dict[int, tuple[str, Message]] = {}
+        self.links: dict[int, str] = {}
+
+    async def add(
+        self, person_key: str, draft: MessageDraft, language: str, today: dt.date
+    ) -> Message:
+        number = max(self.rows, default=0) + 1
+        message = Message(
+            number,
+            draft.kind,
+            draft.text,
+            draft.file_id,
+            draft.listing,
+            draft.name,
+            draft.country,
+            language,
+            Status.PENDING,
+            today,
+        )
+        self.rows[number] = (person_key, message)
+        return message
+
+    async def get(self, message_id: int) -> Message | None:
+        found = self.rows.get(message_id)
+        return found[1] if found else None
+
+    async def pending_count(self, person_key: str) -> int:
+        return len(await self.pending_of(person_key))
+
+    async def of_person(self, person_key: str) -> list[Message]:
+        return [m for key, m in self.rows.values() if key == person_key]
+
+    async def forget(self, person_key: str) -> None:
+        self.rows = {n: row for n, row in self.rows.items() if row[0] != person_key}
+
+    async def decide(
+        self, message_id: int, status: Status, today: dt.date
+    ) -> tuple[str, str] | None:
+        found = self.rows.get(message_id)
+        if found is None or found[1].status is not Status.PENDING:
+            return None
+        key, message = found
+        self.rows[message_id] = (key, replace(message, status=status))
+        return key, message.language
+
+    async def pending(self) -> list[Message]:
+        return [m for _, m in self.rows.values() if m.status is Status.PENDING]
+
+    async def approved(self) -> list[Message]:
+        return [m for _, m in self.rows.values() if m.status is Status.APPROVED]
+
+    async def set_post_link(self, message_id: int, link: str) -> None:
+        self.links[message_id] = link
+
+    async def author_of(self, message_id: int) -> str | None:
+        found = self.rows.get(message_id)
+        return found[0] if found else None
+
+    async def pending_of(self, person_key: str) -> list[int]:
+        return [
+            m.id
+            for key, m in self.rows.values()
+            if key == person_key and m.status is Status.PENDING
+        ]
+
+
+@dataclass
+class FakeSendLog:
+    sent: list[tuple[str, int]] = field(default_factory=list)
+
+    async def sent_since(self, person_key: str, since: int) -> list[int]:
+        return [at for key, at in self.sent if key == person_key and at > since]
+
+    async def record(self, person_key: str, now: int) -> None:
+        self.sent.append((person_key, now))
+
+    async def forget(self, person_key: str) -> None:
+        self.sent = [(key, at) for key, at in self.sent if key != person_key]
+
+
+class FakeContacts:
+    def __init__(self, signatures: FakeSignatures, messages: FakeMessages) -> None:
+        self.ids: dict[str, int] = {}
+        self._signatures = signatures
+        self._messages = messages
+
+    async def keep(self, person_key: str, telegram_id: int) -> None:
+        self.ids[person_key] = telegram_id
+
+    async def telegram_id(self, person_key: str) -> int | None:
+        return self.ids.get(person_key)
+
+    async def erase(self, person_key: str) -> None:
+        self.ids.pop(person_key, None)
+
+    async def release(self, person_key: str) -> None:
+        if not (
+            await self._signatures.pending_of(person_key)
+            or await self._messages.pending_of(person_key)
+        ):
+            self.ids.pop(person_key, None)
+
+
+@dataclass
+class FakePeople:
+    languages: dict[str, str] = field(default_factory=dict)
+    lookups: int = 0
+
+    async def language_of(self, person_key: str) -> str | None:
+        self.lookups += 1
+        return self.languages.get(person_key)
+
+    async def choose_language(self, person_key: str, language: str) -> None:
+        self.languages[person_key] = language
+
+    async def forget(self, person_key: str) -> None:
+        self.languages.pop(person_key, None)
+
+
+@dataclass
+class FakeChatLog:
+    ids: list[tuple[str, int, int]] = field(default_factory=list)
+    fail_on_forget: bool = False
+
+    def record(self, person_key: str, message_id: int, now: int) -> None:
+        self.ids.append((person_key, message_id, now))
+
+    async def recent(self, person_key: str, now: int) -> list[int]:
+        return [m for key, m, at in self.ids if key == person_key and at > now - 48 * 3600]
+
+    async def forget(self, person_key: str) -> None:
+        if self.fail_on_forget:
+            raise OSError("disk full")
+        self.ids = [row for row in self.ids if row[0] != person_key]
+
+
+@dataclass
+class FakeConversations:
+    users: set[int] = field(default_factory=set)
+
+    async def has_conversation(self, user_id: int) -> bool:
+        return user_id in self.users
+
+    async def forget_person(self, user_id: int) -> None:
+        self.users.discard(user_id)
+
+
+@dataclass
+class FakeAudit:
+    entries: list[tuple[ItemKind, int, Decision, RejectionReason | None, str]] = field(
+        default_factory=list
+    )
+
+    async def record(
+        self,
+        kind: ItemKind,
+        item_id: int,
+        decision: Decision,
+        reason: RejectionReason | None,
+        moderator: Moderator,
+        now: int,
+    ) -> None:
+        self.entries.append((kind, item_id, decision, reason, moderator.name))
+
+    async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None:
+        for entry_kind, number, decision, reason, name in reversed(self.entries):
+            if (entry_kind, number) == (kind, item_id):
+                return AuditEntry(decision, reason.value if reason else None, name, 0)
+        return None
+
+
+@dataclass
+class FakeBans:
+    banned: set[str] = field(default_factory=set)
+
+    async def ban(self, person_key: str, now: int) -> bool:
+        if person_key in self.banned:
+            return False
+        self.banned.add(person_key)
+        return True
+
+    async def unban(self, person_key: str) -> bool:
+        if person_key not in self.banned:
+            return False
+        self.banned.discard(person_key)
+        return True
+
+    async def keys(self) -> set[str]:
+        return set(self.banned)
+
+    async def is_banned(self, person_key: str) -> bool:
+        return person_key in self.banned
+
+
+@dataclass
+class FakeOutbox:
+    queued: list[tuple[str, Post, str | None]] = field(default_factory=list)
+
+    async def add(self, chat: str, post: Post, person_key: str | None = None) -> int:
+        self.queued.append((chat, post, person_key))
+        return len(self.queued)
+
+    async def forget_person(self, person_key: str) -> None:
+        self.queued = [row for row in self.queued if row[2] != person_key]
+
+    async def backlog(self) -> int:
+        return len(self.queued)
+
+    def to(self, chat: str) -> list[Post]:
+        return [post for to, post, _ in self.queued if to == chat]
+
+
+@dataclass
+class FakeState:
+    values: dict[str, str] = field(default_factory=dict)
+
+    async def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    async def set(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+
+class FakeStores:
+    """Every store, as storage.Repositories has them, and transactions that roll back."""
+
+    def __init__(self) -> None:
+        self.signatures = FakeSignatures()
+        self.digests = FakeDigests(self.signatures)
+        self.messages = FakeMessages()
+        self.send_log = FakeSendLog()
+        self.contacts = FakeContacts(self.signatures, self.messages)
+        self.people = FakePeople()
+        self.chat_log = FakeChatLog()
+        self.conversations = FakeConversations()
+        self.audit = FakeAudit()
+        self.bans = FakeBans()
+        self.outbox = FakeOutbox()
+        self.state = FakeState()
+        self.transactions = 0
+        self._depth = 0
+
+    @property
+    def db(self) -> FakeStores:
+        return self
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        if self._depth:  # a nested transaction joins the outer one
+            yield
+            return
+        self.transactions += 1
+        stores = [getattr(self, name) for name in STORES]
+        snapshot = [_data_of(store) for store in stores]
+        self._depth += 1
+        try:
+            yield
+        except BaseException:
+            for store, data in zip(stores, snapshot, strict=True):
+                vars(store).update(data)
+            raise
+        finally:
+            self._depth -= 1
+
+
+STORES = (
+    "signatures",
+    "digests",
+    "messages",
+    "send_log",
+    "contacts",
+    "people",
+    "chat_log",
+    "conversations",
+    "audit",
+    "bans",
+    "outbox",
+    "state",
+)
+
+
+def _data_of(store: object) -> dict[str, Any]:
+    """A copy of a store's own data (not of the other stores it refers to)."""
+    return {
+        name: copy.deepcopy(value)
+        for name, value in vars(store).items()
+        if isinstance(value, dict | list | set | int)
+    }
+
+
+class FakeRenderer:
+    """Posts that say what they are, so that tests can tell them apart."""
+
+    def message_card(self, message: Message) -> list[Post]:
+        return [Post(Method.MESSAGE, f"card M{message.id}")]
+
+    def digest_card(self, digest_id: int, signatures: list[Signature]) -> Post:
+        return Post(
+            Method.MESSAGE, f"digest D{digest_id}: " + ",".join(f"S{s.id}" for s in signatures)
+        )
+
+    def channel_post(self, message: Message) -> list[Post]:
+        return [
+            Post(
+                Method.MESSAGE,
+                f"post M{message.id}",
+                follow_up=FollowUp.PUBLISHED,
+                message_id=message.id,
+            )
+        ]
+
+    def signature_digest(self, signatures: list[Signature]) -> list[Post]:
+        return [Post(Method.MESSAGE, "signed: " + ",".join(f"S{s.id}" for s in signatures))]
+
+    def milestone(self, count: int) -> Post:
+        return Post(Method.MESSAGE, f"milestone {count}")
+
+    def counter(self, count: int) -> Post:
+        return Post(Method.MESSAGE, f"counter {count}", follow_up=FollowUp.COUNTER)
+
+    def signature_notice(self, language: str, approved: bool) -> Post:
+        return Post(Method.MESSAGE, f"{language}: signature {'approved' if approved else 'no'}")
+
+    def message_notice(
+        self, language: str, reason: RejectionReason | None, link: str | None
+    ) -> Post:
+        outcome = "approved" if reason is None else reason.value
+        return Post(Method.MESSAGE, f"{language}: message {outcome} {link or ''}".strip())
+
+    def banned_notice(self, language: str) -> Post:
+        return Post(Method.MESSAGE, f"{language}: banned")
+
+
+@dataclass
+class FakeChannel:
+    """The channel's direct calls; `refuse` makes the next ones fail as Telegram would."""
+
+    pinned: list[int] = field(default_factory=list)
+    edits: list[tuple[int, str]] = field(default_factory=list)
+    refuse: bool = False
+
+    async def pin(self, message_id: int) -> None:
+        self._check()
+        self.pinned.append(message_id)
+
+    async def edit_text(self, message_id: int, text: str) -> None:
+        self._check()
+        self.edits.append((message_id, text))
+
+    def _check(self) -> None:
+        from bot.domain.ports import ChannelUnavailable
+
+        if self.refuse:
+            raise ChannelUnavailable("BadRequest")

@@ -1,0 +1,338 @@
+"""The domain's services on in-memory fakes of their ports: no Telegram, no SQLite."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.domain.channel import (
+    COUNTER_PINNED,
+    COUNTER_POST,
+    COUNTER_VALUE,
+    ChannelService,
+    next_milestone,
+)
+from bot.domain.decisions import Decision, ItemKind, Moderator, Reference
+from bot.domain.effects import CHANNEL, MODERATORS, FollowUp, Method, OutboxItem, Post
+from bot.domain.followups import FollowUps
+from bot.domain.messages import (
+    DailyLimitReached,
+    Kind,
+    Limits,
+    MessageDraft,
+    PendingLimitReached,
+    RejectionReason,
+)
+from bot.domain.messaging import MessagingService
+from bot.domain.moderation import ModerationService
+from bot.domain.notices import Notifier
+from bot.domain.people import LanguageChoices
+from bot.domain.privacy import PrivacyService
+from bot.domain.signatures import Listing, SignatureDraft, Status
+from tests.helpers.fakes import FakeChannel, FakeRenderer, FakeStores
+
+MINA = Moderator(30_001, "@mina_mod")
+TODAY = dt.date(2026, 12, 2)
+CHANNEL_ID = -1_001_000_000_002
+
+
+class World:
+    """The services wired on fakes, as context.Services wires them on SQLite."""
+
+    def __init__(self) -> None:
+        self.stores = FakeStores()
+        self.wakes = 0
+        self.client = FakeChannel()
+        notifier = Notifier(self.stores.contacts, self.stores.outbox)
+        posts = FakeRenderer()
+        self.channel = ChannelService(
+            self.stores, posts, notifier, self.client, CHANNEL_ID, self.wake
+        )
+        self.moderation = ModerationService(
+            self.stores, posts, notifier, self.channel, self.wake, "en"
+        )
+        self.messaging = MessagingService(self.stores, Limits(2, 3), self.moderation, self.wake)
+        self.followups = FollowUps(self.channel, self.stores.contacts)
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+    async def sign(self, key: str, telegram_id: int, language: str = "en") -> int:
+        draft = SignatureDraft(Listing.NAME, f"Name {key}", "DE")
+        signature = await self.stores.signatures.add(key, draft, language, TODAY)
+        await self.stores.contacts.keep(key, telegram_id)
+        return signature.id
+
+    async def send(self, key: str, telegram_id: int, text: str = "Solidarity") -> int:
+        draft = MessageDraft(Kind.TEXT, text, None, Listing.ANONYMOUS, None, None)
+        message = await self.messaging.submit(key, telegram_id, draft, "fa", 1_000_000)
+        return message.id
+
+
+# ------------------------------------------------------------------ messages
+
+
+async def test_a_submitted_message_is_carded_in_its_own_transaction() -> None:
+    world = World()
+    number = await world.send("alice", 7)
+    assert [p.text for p in world.stores.outbox.to(MODERATORS)] == [f"card M{number}"]
+    assert world.stores.transactions == 1 and world.wakes == 1
+    assert await world.stores.contacts.telegram_id("alice") == 7  # until the decision is told
+
+
+async def test_the_message_limits_count_pending_and_the_last_day() -> None:
+    world = World()
+    await world.send("alice", 7)
+    await world.send("alice", 7)
+    with pytest.raises(PendingLimitReached) as pending:
+        await world.send("alice", 7)
+    assert pending.value.limit == 2
+    await world.moderation.approve_message(1, MINA)
+    await world.moderation.approve_message(2, MINA)
+    await world.send("alice", 7)  # the third of the day
+    await world.moderation.approve_message(3, MINA)
+    with pytest.raises(DailyLimitReached) as daily:
+        await world.send("alice", 7)
+    assert (daily.value.limit, daily.value.hours_left) == (3, 24)
+    assert len(world.stores.messages.rows) == 3  # the refused ones left nothing behind
+
+
+async def test_an_approved_message_is_queued_for_the_channel_once() -> None:
+    world = World()
+    number = await world.send("alice", 7)
+    first = await world.moderation.approve_message(number, MINA)
+    second = await world.moderation.approve_message(number, Moderator(2, "@jonas"))
+    assert first.decided and not second.decided
+    assert second.previous is not None and second.previous.decision is Decision.APPROVED
+    assert second.previous.moderator_name == "@mina_mod"
+    [post] = world.stores.outbox.to(CHANNEL)
+    assert (post.follow_up, post.message_id) == (FollowUp.PUBLISHED, number)
+    assert world.stores.audit.entries == [
+        (ItemKind.MESSAGE, number, Decision.APPROVED, None, "@mina_mod")
+    ]
+
+
+async def test_a_rejected_message_tells_its_author_why_in_their_language() -> None:
+    world = World()
+    number = await world.send("alice", 7)
+    await world.moderation.reject_message(number, RejectionReason.SPAM, MINA)
+    assert world.stores.outbox.to(CHANNEL) == []
+    [notice] = world.stores.outbox.to("7")
+    assert (notice.text, notice.follow_up) == ("fa: message spam", FollowUp.RELEASE)
+    assert world.stores.audit.entries[-1][2:4] == (Decision.REJECTED, RejectionReason.SPAM)
+
+
+async def test_a_ban_rejects_what_the_author_still_has_pending_and_tells_them_once() -> None:
+    world = World()
+    first = await world.send("troll", 9)
+    second = await world.send("troll", 9)
+    signature = await world.sign("troll", 9)
+    await world.moderation.reject_message(first, RejectionReason.OTHER, MINA, ban=True)
+    assert "troll" in world.moderation.banned and await world.moderation.is_banned("troll")
+    assert (await world.stores.messages.get(second)).status is Status.REJECTED  # type: ignore[union-attr]
+    assert (await world.stores.signatures.get(signature)).status is Status.REJECTED  # type: ignore[union-attr]
+    assert [p.text for p in world.stores.outbox.to("9")] == ["fa: banned"]
+    decisions = [entry[2] for entry in world.stores.audit.entries]
+    assert decisions == [Decision.REJECTED, Decision.BANNED]
+    again = await world.moderation.ban(Reference(ItemKind.MESSAGE, second), MINA)
+    assert again is False  # already banned
+    assert await world.moderation.unban(Reference(ItemKind.SIGNATURE, signature), MINA) is True
+    assert "troll" not in world.moderation.banned
+    assert await world.moderation.ban(Reference(ItemKind.MESSAGE, 999), MINA) is None
+
+
+# ------------------------------------------------------------------ signatures
+
+
+async def test_pending_signatures_are_carded_twenty_to_a_digest_once() -> None:
+    world = World()
+    for number in range(45):
+        await world.sign(f"s{number}", 100 + number)
+    assert await world.moderation.card_signatures() == 3
+    assert await world.moderation.card_signatures() == 0  # nothing new
+    cards = [p.text or "" for p in world.stores.outbox.to(MODERATORS)]
+    assert [card.count("S") for card in cards] == [20, 20, 5]
+    assert await world.moderation.resend_pending() == 3
+
+
+async def test_approve_all_decides_only_the_still_pending_and_reaches_a_milestone() -> None:
+    world = World()
+    for number in range(100):
+        await world.sign(f"s{number}", 100 + number)
+    await world.moderation.card_signatures()
+    await world.moderation.decide_signature(1, False, MINA)
+    assert await world.moderation.approve_digest(1, MINA) == 19
+    for digest in range(2, 6):
+        await world.moderation.approve_digest(digest, MINA)
+    assert await world.stores.signatures.count(Status.APPROVED) == 99
+    assert [p.text for p in world.stores.outbox.to(CHANNEL)] == []  # 99: not yet
+    await world.sign("last", 999)
+    await world.moderation.card_signatures()
+    await world.moderation.approve_digest(6, MINA)
+    assert [p.text for p in world.stores.outbox.to(CHANNEL)] == ["milestone 100"]
+    assert [p.text for p in world.stores.outbox.to("999")] == ["en: signature approved"]
+
+
+def test_milestones_are_announced_once_each_and_beyond_the_list() -> None:
+    assert next_milestone(99, 0) is None
+    assert next_milestone(100, 0) == 100
+    assert next_milestone(260, 100) == 250
+    assert next_milestone(260, 250) is None
+    assert next_milestone(1_200, 0) == 1_000  # the highest reached, not each on the way
+    assert next_milestone(500_000, 250_000) == 500_000
+
+
+# ------------------------------------------------------------------ the channel
+
+
+async def test_approved_signatures_reach_the_channel_once_as_a_digest() -> None:
+    world = World()
+    for number in range(3):
+        await world.sign(f"s{number}", 100 + number)
+    await world.moderation.card_signatures()
+    await world.moderation.approve_digest(1, MINA)
+    assert await world.channel.publish_signatures() == 3
+    assert await world.channel.publish_signatures() == 0
+    assert [p.text for p in world.stores.outbox.to(CHANNEL)] == ["signed: S1,S2,S3"]
+
+
+async def test_the_counter_is_queued_once_then_pinned_and_edited_when_it_moves() -> None:
+    world = World()
+    state = world.stores.state.values
+    await world.channel.update_counter()
+    await world.channel.update_counter()  # queued, not yet delivered: nothing more
+    [counter] = world.stores.outbox.to(CHANNEL)
+    assert (counter.text, counter.follow_up) == ("counter 0", FollowUp.COUNTER)
+    await world.followups.delivered(OutboxItem(1, CHANNEL, None, _raw(counter), 0), 41)
+    assert state[COUNTER_POST] == "41"
+    await world.channel.update_counter()
+    assert world.client.pinned == [41] and world.client.edits == []  # the count has not moved
+    await world.sign("s", 5)
+    await world.moderation.decide_signature(1, True, MINA)
+    world.client.refuse = True
+    await world.channel.update_counter()  # refused: logged, tried again next time
+    assert state[COUNTER_VALUE] == "0"
+    world.client.refuse = False
+    await world.channel.update_counter()
+    assert world.client.edits == [(41, "counter 1")] and state[COUNTER_PINNED] == "41"
+
+
+async def test_a_published_message_gets_its_link_and_its_author_is_told_it() -> None:
+    world = World()
+    number = await world.send("alice", 7)
+    await world.moderation.approve_message(number, MINA)
+    [post] = world.stores.outbox.to(CHANNEL)
+    await world.stores.state.set("channel_username", "our_campaign")
+    await world.followups.delivered(OutboxItem(2, CHANNEL, None, _raw(post), 0), 55)
+    assert world.stores.messages.links[number] == "https://t.me/our_campaign/55"
+    assert [p.text for p in world.stores.outbox.to("7")] == [
+        "fa: message approved https://t.me/our_campaign/55"
+    ]
+
+
+async def test_a_private_channel_is_linked_by_its_id() -> None:
+    world = World()
+    assert await world.channel.post_link(12) == "https://t.me/c/1000000002/12"
+
+
+async def test_a_delivered_notice_releases_the_id_unless_something_is_still_pending() -> None:
+    world = World()
+    first = await world.send("alice", 7)
+    await world.send("alice", 7)
+    await world.moderation.reject_message(first, RejectionReason.DUPLICATE, MINA)
+    [notice] = world.stores.outbox.to("7")
+    item = OutboxItem(3, "7", "alice", _raw(notice), 0)
+    await world.followups.delivered(item, 90)
+    assert await world.stores.contacts.telegram_id("alice") == 7  # the second is pending
+    await world.moderation.approve_message(2, MINA)
+    await world.followups.delivered(item, 91)
+    assert await world.stores.contacts.telegram_id("alice") is None
+    await world.stores.contacts.keep("bob", 8)
+    await world.followups.blocked({"bob"})
+    assert await world.stores.contacts.telegram_id("bob") is None
+
+
+# ------------------------------------------------------------------ privacy
+
+
+async def test_forget_deletes_everything_of_one_person_and_nothing_of_others() -> None:
+    world = World()
+    stores = world.stores
+    languages = LanguageChoices(stores.people)
+    privacy = PrivacyService(stores, languages)
+    for key, telegram_id in (("alice", 7), ("bob", 8)):
+        await world.sign(key, telegram_id)
+        await world.send(key, telegram_id)
+        await languages.choose(key, "fa")
+        privacy.remember(key, 11, 1_000)
+        stores.conversations.users.add(telegram_id)
+    report = await privacy.report("alice", 7, 2_000)
+    assert report.signature is not None and len(report.messages) == 1
+    assert report.telegram_id_kept and report.unfinished_conversation
+    assert (report.language, report.recent_chat_messages) == ("fa", 1)
+    await privacy.forget("alice", 7)
+    gone = await privacy.report("alice", 7, 2_000)
+    assert gone.signature is None and gone.messages == [] and gone.language is None
+    assert not gone.telegram_id_kept and not gone.unfinished_conversation
+    assert gone.recent_chat_messages == 0 and await languages.stored("alice") is None
+    assert stores.send_log.sent == [("bob", 1_000_000)]
+    assert all(person != "alice" for _, _, person in stores.outbox.queued)
+    kept = await privacy.report("bob", 8, 2_000)
+    assert kept.signature is not None and kept.recent_chat_messages == 1
+
+
+async def test_forget_is_one_transaction_a_failure_half_way_erases_nothing() -> None:
+    world = World()
+    stores = world.stores
+    privacy = PrivacyService(stores, LanguageChoices(stores.people))
+    await world.sign("alice", 7)
+    await world.send("alice", 7)
+    stores.chat_log.fail_on_forget = True  # after the signature and the messages went
+    with pytest.raises(OSError):
+        await privacy.forget("alice", 7)
+    report = await privacy.report("alice", 7, 2_000)
+    assert report.signature is not None and len(report.messages) == 1
+    assert report.telegram_id_kept
+
+
+async def test_stored_languages_are_read_once_then_remembered() -> None:
+    stores = FakeStores()
+    languages = LanguageChoices(stores.people)
+    assert await languages.stored("k") is None
+    assert await languages.stored("k") is None
+    assert stores.people.lookups == 1  # "no choice" is remembered too
+    await languages.choose("k", "ckb")
+    assert await languages.stored("k") == "ckb" and stores.people.lookups == 1
+
+
+# ------------------------------------------------------------------ outbox posts
+
+
+def test_posts_keep_the_outbox_layout_of_earlier_versions() -> None:
+    earlier = {
+        "method": "photo",
+        "file_id": "PH1",
+        "caption": "<b>#M3</b>",
+        "buttons": [[["Approve", "v1:mod:a:M3"]]],
+        "after": "published",
+        "message_id": 3,
+    }
+    post = Post.from_json(earlier)
+    assert post == Post(
+        Method.PHOTO,
+        "<b>#M3</b>",
+        "PH1",
+        (((("Approve", "v1:mod:a:M3"),)),),
+        FollowUp.PUBLISHED,
+        3,
+    )
+    assert post.to_json() == earlier
+    notice = {"method": "message", "text": "Thank you", "after": "release"}
+    assert Post.from_json(notice).to_json() == notice
+
+
+def _raw(post: Post) -> str:
+    import json
+
+    return json.dumps(post.to_json())
