@@ -12,13 +12,13 @@ from bot.domain.notices import Notifier
 from bot.domain.ports import (
     ChannelClient,
     ChannelUnavailable,
-    DigestStore,
-    MessageStore,
-    OutboxStore,
     Renderer,
-    SignatureStore,
-    StateStore,
-    Transactions,
+    WithDb,
+    WithDigests,
+    WithMessages,
+    WithOutbox,
+    WithSignatures,
+    WithState,
 )
 from bot.domain.signatures import Status
 
@@ -43,19 +43,10 @@ def next_milestone(count: int, announced: int) -> int | None:
     return reached[-1] if reached else None
 
 
-class ChannelStores(Protocol):
-    @property
-    def db(self) -> Transactions: ...
-    @property
-    def signatures(self) -> SignatureStore: ...
-    @property
-    def digests(self) -> DigestStore: ...
-    @property
-    def messages(self) -> MessageStore: ...
-    @property
-    def outbox(self) -> OutboxStore: ...
-    @property
-    def state(self) -> StateStore: ...
+class ChannelStores(
+    WithDb, WithSignatures, WithDigests, WithMessages, WithOutbox, WithState, Protocol
+):
+    """The stores the channel's service works on."""
 
 
 class ChannelService:

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.domain.messages import RejectionReason
+
 
 class Decision(Enum):
     """An entry of the audit log."""
@@ -25,6 +27,18 @@ class ItemKind(Enum):
 class Moderator:
     id: int
     name: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A decision as the audit log records it."""
+
+    kind: ItemKind
+    item_id: int
+    decision: Decision
+    reason: RejectionReason | None
+    moderator: Moderator
+    at: int  # Unix time
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from bot.domain.messages import (
     MessageDraft,
     PendingLimitReached,
 )
-from bot.domain.ports import ContactStore, MessageStore, SendLog, Transactions
+from bot.domain.ports import WithContacts, WithDb, WithMessages, WithSendLog
 
 DAY = 24 * 3600
 
@@ -25,15 +25,8 @@ class Carding(Protocol):
         ...
 
 
-class MessagingStores(Protocol):
-    @property
-    def db(self) -> Transactions: ...
-    @property
-    def messages(self) -> MessageStore: ...
-    @property
-    def send_log(self) -> SendLog: ...
-    @property
-    def contacts(self) -> ContactStore: ...
+class MessagingStores(WithDb, WithMessages, WithSendLog, WithContacts, Protocol):
+    """The stores a message is submitted to."""
 
 
 class MessagingService:

@@ -13,43 +13,38 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.domain.channel import ChannelService
-from bot.domain.decisions import Decision, ItemKind, Moderator, Outcome, Reference
+from bot.domain.decisions import Decision, ItemKind, Moderator, Outcome, Reference, Verdict
 from bot.domain.effects import CHANNEL, MODERATORS
 from bot.domain.messages import Message, RejectionReason
 from bot.domain.notices import Notifier
 from bot.domain.ports import (
-    AuditLog,
-    BanStore,
-    DigestStore,
-    MessageStore,
-    OutboxStore,
-    PeopleStore,
     Renderer,
-    SignatureStore,
-    Transactions,
+    WithAudit,
+    WithBans,
+    WithDb,
+    WithDigests,
+    WithMessages,
+    WithOutbox,
+    WithPeople,
+    WithSignatures,
 )
 from bot.domain.signatures import Signature, Status
 
 DIGEST_SIZE = 20
 
 
-class ModerationStores(Protocol):
-    @property
-    def db(self) -> Transactions: ...
-    @property
-    def signatures(self) -> SignatureStore: ...
-    @property
-    def digests(self) -> DigestStore: ...
-    @property
-    def messages(self) -> MessageStore: ...
-    @property
-    def people(self) -> PeopleStore: ...
-    @property
-    def audit(self) -> AuditLog: ...
-    @property
-    def bans(self) -> BanStore: ...
-    @property
-    def outbox(self) -> OutboxStore: ...
+class ModerationStores(
+    WithDb,
+    WithSignatures,
+    WithDigests,
+    WithMessages,
+    WithPeople,
+    WithAudit,
+    WithBans,
+    WithOutbox,
+    Protocol,
+):
+    """The stores moderation works on."""
 
 
 class ModerationService:
@@ -201,9 +196,8 @@ class ModerationService:
         reason: RejectionReason | None,
         moderator: Moderator,
     ) -> None:
-        await self.stores.audit.record(
-            kind, item_id, decision, reason, moderator, int(time.time())
-        )
+        verdict = Verdict(kind, item_id, decision, reason, moderator, int(time.time()))
+        await self.stores.audit.record(verdict)
 
     # ------------------------------------------------------------ bans
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from bot.domain.decisions import AuditEntry, Decision, ItemKind, Moderator
+from bot.domain.decisions import AuditEntry, ItemKind, Verdict
 from bot.domain.effects import Post
 from bot.domain.messages import Message, MessageDraft, RejectionReason
 from bot.domain.signatures import Signature, SignatureDraft, Status
@@ -144,15 +144,7 @@ class ConversationStore(Protocol):
 
 
 class AuditLog(Protocol):
-    async def record(
-        self,
-        kind: ItemKind,
-        item_id: int,
-        decision: Decision,
-        reason: RejectionReason | None,
-        moderator: Moderator,
-        now: int,
-    ) -> None: ...
+    async def record(self, verdict: Verdict) -> None: ...
 
     async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None: ...
 
@@ -185,6 +177,80 @@ class StateStore(Protocol):
 
 class StatsStore(Protocol):
     async def totals(self) -> Totals: ...
+
+
+# One Protocol per store, as storage.Repositories holds them: a service names the ones it
+# needs (`class ModerationStores(WithDb, WithSignatures, ..., Protocol)`).
+
+
+class WithDb(Protocol):
+    @property
+    def db(self) -> Transactions: ...
+
+
+class WithSignatures(Protocol):
+    @property
+    def signatures(self) -> SignatureStore: ...
+
+
+class WithDigests(Protocol):
+    @property
+    def digests(self) -> DigestStore: ...
+
+
+class WithMessages(Protocol):
+    @property
+    def messages(self) -> MessageStore: ...
+
+
+class WithSendLog(Protocol):
+    @property
+    def send_log(self) -> SendLog: ...
+
+
+class WithContacts(Protocol):
+    @property
+    def contacts(self) -> ContactStore: ...
+
+
+class WithPeople(Protocol):
+    @property
+    def people(self) -> PeopleStore: ...
+
+
+class WithChatLog(Protocol):
+    @property
+    def chat_log(self) -> ChatLogStore: ...
+
+
+class WithConversations(Protocol):
+    @property
+    def conversations(self) -> ConversationStore: ...
+
+
+class WithAudit(Protocol):
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class WithBans(Protocol):
+    @property
+    def bans(self) -> BanStore: ...
+
+
+class WithOutbox(Protocol):
+    @property
+    def outbox(self) -> OutboxStore: ...
+
+
+class WithState(Protocol):
+    @property
+    def state(self) -> StateStore: ...
+
+
+class WithStats(Protocol):
+    @property
+    def stats(self) -> StatsStore: ...
 
 
 class Renderer(Protocol):

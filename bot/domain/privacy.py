@@ -11,15 +11,15 @@ from typing import Protocol
 from bot.domain.messages import Message
 from bot.domain.people import LanguageChoices
 from bot.domain.ports import (
-    ChatLogStore,
-    ContactStore,
-    ConversationStore,
-    MessageStore,
-    OutboxStore,
-    PeopleStore,
-    SendLog,
-    SignatureStore,
-    Transactions,
+    WithChatLog,
+    WithContacts,
+    WithConversations,
+    WithDb,
+    WithMessages,
+    WithOutbox,
+    WithPeople,
+    WithSendLog,
+    WithSignatures,
 )
 from bot.domain.signatures import Signature
 
@@ -36,25 +36,19 @@ class PersonalData:
     recent_chat_messages: int
 
 
-class PrivacyStores(Protocol):
-    @property
-    def db(self) -> Transactions: ...
-    @property
-    def people(self) -> PeopleStore: ...
-    @property
-    def signatures(self) -> SignatureStore: ...
-    @property
-    def messages(self) -> MessageStore: ...
-    @property
-    def send_log(self) -> SendLog: ...
-    @property
-    def contacts(self) -> ContactStore: ...
-    @property
-    def chat_log(self) -> ChatLogStore: ...
-    @property
-    def outbox(self) -> OutboxStore: ...
-    @property
-    def conversations(self) -> ConversationStore: ...
+class PrivacyStores(
+    WithDb,
+    WithPeople,
+    WithSignatures,
+    WithMessages,
+    WithSendLog,
+    WithContacts,
+    WithChatLog,
+    WithOutbox,
+    WithConversations,
+    Protocol,
+):
+    """Every store that keeps something of a person."""
 
 
 class PrivacyService:

@@ -6,19 +6,12 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 from bot.domain.messages import Message
-from bot.domain.ports import DigestStore, MessageStore, OutboxStore, StatsStore, Totals
+from bot.domain.ports import Totals, WithDigests, WithMessages, WithOutbox, WithStats
 from bot.domain.signatures import Signature
 
 
-class ReportStores(Protocol):
-    @property
-    def stats(self) -> StatsStore: ...
-    @property
-    def outbox(self) -> OutboxStore: ...
-    @property
-    def digests(self) -> DigestStore: ...
-    @property
-    def messages(self) -> MessageStore: ...
+class ReportStores(WithStats, WithOutbox, WithDigests, WithMessages, Protocol):
+    """The stores the figures and exports are read from."""
 
 
 class Reports:

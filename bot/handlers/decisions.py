@@ -102,17 +102,6 @@ async def refuse(update: Update, context: BotContext) -> None:
 # ------------------------------------------------------------------ messages
 
 
-async def _message_card(
-    update: Update, context: BotContext, message_id: int
-) -> tuple[Message, str] | None:
-    """The message and its card's text; None (the press answered) when there is none."""
-    message = await context.services.moderation.message(message_id)
-    if message is None:
-        await _stale(update, context)
-        return None
-    return message, cards.message_card_text(message, context.moderator_i18n, context.channel_i18n)
-
-
 async def _stamp(
     update: Update,
     context: BotContext,
@@ -133,6 +122,23 @@ async def _stamp(
     await _edit_card(update, cards.stamped(card, status))
 
 
+async def _pressed_on_message(
+    update: Update, context: BotContext, kind: type[OnMessageT]
+) -> tuple[Moderator, OnMessageT, Message, str] | None:
+    """A moderator's press of `kind`, the message it names and its card's text; None (the
+    press answered) when the press is refused or names no message."""
+    found = await _pressed(update, context, kind)
+    if found is None:
+        return None
+    moderator, payload = found
+    message = await context.services.moderation.message(payload.message_id)
+    if message is None:
+        await _stale(update, context)
+        return None
+    card = cards.message_card_text(message, context.moderator_i18n, context.channel_i18n)
+    return moderator, payload, message, card
+
+
 async def _decide_message(
     update: Update,
     context: BotContext,
@@ -140,14 +146,10 @@ async def _decide_message(
     decision: Decision,
     decide: Callable[[Moderator, OnMessageT], Awaitable[Outcome]],
 ) -> None:
-    found = await _pressed(update, context, kind)
+    found = await _pressed_on_message(update, context, kind)
     if found is None:
         return
-    moderator, payload = found
-    found_card = await _message_card(update, context, payload.message_id)
-    if found_card is None:
-        return
-    _, card = found_card
+    moderator, payload, _, card = found
     outcome = await decide(moderator, payload)
     await _stamp(update, context, card, outcome, decision, moderator)
 
@@ -197,14 +199,10 @@ async def back_to_card(update: Update, context: BotContext) -> None:
 async def _show_buttons(
     update: Update, context: BotContext, kind: type[AskReason] | type[BackToCard]
 ) -> None:
-    found = await _pressed(update, context, kind)
+    found = await _pressed_on_message(update, context, kind)
     if found is None:
         return
-    _, payload = found
-    found_card = await _message_card(update, context, payload.message_id)
-    if found_card is None:
-        return
-    message, card = found_card
+    _, payload, message, card = found
     if message.status is not Status.PENDING:
         outcome = await context.services.moderation.previous(ItemKind.MESSAGE, payload.message_id)
         await _answer(update, context, outcome, "")

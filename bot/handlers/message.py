@@ -203,21 +203,12 @@ async def _accept(update: Update, context: BotContext, kind: Kind, file_id: str 
     draft.update(kind=kind.value, text=text, file_id=file_id)
     if message.media_group_id:
         draft["album"] = message.media_group_id
-        await say(
-            update,
-            context,
-            t.gettext(
-                "One photo or video per message is accepted, and you sent several. Keep only "
-                "the first one?"
-            ),
-            keyboard(
-                [button(t.gettext("Keep the first one"), step(MessageChoice.KEEP_FIRST))],
-                [
-                    button(t.gettext("Send something else"), step(MessageChoice.AGAIN)),
-                    FLOW.cancel_button(t),
-                ],
-            ),
+        question = t.gettext(
+            "One photo or video per message is accepted, and you sent several. Keep only the "
+            "first one?"
         )
+        keep = (t.gettext("Keep the first one"), step(MessageChoice.KEEP_FIRST))
+        await _keep_or_again(update, context, question, keep, t.gettext("Send something else"))
         return ALBUM
     return await after_content(update, context)
 
@@ -228,22 +219,24 @@ async def after_content(update: Update, context: BotContext) -> int:
     if not (text and personal_data_in(text)):
         return await ask_sign_as(update, context)
     t = context.i18n
-    await say(
-        update,
-        context,
-        t.gettext(
-            "Your message contains what looks like a phone number, an email address or an "
-            "@username. If it is published, everyone will be able to see it."
-        ),
-        keyboard(
-            [button(t.gettext("Keep it as it is"), step(MessageChoice.KEEP_TEXT))],
-            [
-                button(t.gettext("Write it again"), step(MessageChoice.AGAIN)),
-                FLOW.cancel_button(t),
-            ],
-        ),
+    warning = t.gettext(
+        "Your message contains what looks like a phone number, an email address or an "
+        "@username. If it is published, everyone will be able to see it."
     )
+    keep = (t.gettext("Keep it as it is"), step(MessageChoice.KEEP_TEXT))
+    await _keep_or_again(update, context, warning, keep, t.gettext("Write it again"))
     return WARN
+
+
+async def _keep_or_again(
+    update: Update, context: BotContext, question: str, keep: tuple[str, MessageStep], again: str
+) -> None:
+    """A question about what was sent: keep it, send something else, or cancel."""
+    markup = keyboard(
+        [button(*keep)],
+        [button(again, step(MessageChoice.AGAIN)), FLOW.cancel_button(context.i18n)],
+    )
+    await say(update, context, question, markup)
 
 
 async def take_text(update: Update, context: BotContext) -> int:

@@ -76,6 +76,14 @@ class EmulatorState:
         self._webhook_task: asyncio.Task[None] | None = None
         self.closed = False
 
+    def new_message(self, chat: Chat) -> JSON:
+        """The start of a new message in `chat`: its id, its date and the chat."""
+        return {
+            "message_id": chat.take_message_id(),
+            "date": int(self.clock.now()),
+            "chat": chat.to_api(),
+        }
+
     def add_update(self, kind: str, payload: JSON) -> JSON:
         update_id = next(self._update_ids)
         self.updates_created += 1

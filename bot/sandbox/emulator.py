@@ -30,51 +30,45 @@ SENDING_METHODS = {
 }
 
 
+# The Bot API methods implemented, by their name in the API, and the method serving each.
+API = {
+    "getMe": "get_me",
+    "logOut": "log_out",
+    "close": "log_out",
+    "getUpdates": "get_updates",
+    "setWebhook": "set_webhook",
+    "deleteWebhook": "delete_webhook",
+    "getWebhookInfo": "get_webhook_info",
+    "sendMessage": "send_message",
+    "sendPhoto": "send_photo",
+    "sendDocument": "send_document",
+    "sendVoice": "send_voice",
+    "sendVideo": "send_video",
+    "sendVideoNote": "send_video_note",
+    "editMessageText": "edit_message_text",
+    "editMessageCaption": "edit_message_caption",
+    "editMessageReplyMarkup": "edit_message_reply_markup",
+    "deleteMessage": "delete_message",
+    "deleteMessages": "delete_messages",
+    "answerCallbackQuery": "answer_callback_query",
+    "copyMessage": "copy_message",
+    "forwardMessage": "forward_message",
+    "getFile": "get_file",
+    "setMyCommands": "set_my_commands",
+    "getMyCommands": "get_my_commands",
+    "deleteMyCommands": "delete_my_commands",
+    "getChat": "get_chat",
+    "getChatMember": "get_chat_member",
+    "getChatAdministrators": "get_chat_administrators",
+    "pinChatMessage": "pin_chat_message",
+    "unpinChatMessage": "unpin_chat_message",
+    "sendChatAction": "send_chat_action",
+}
+METHODS = {name.lower(): attribute for name, attribute in API.items()}  # names ignore case
+
+
 class Emulator(UpdateMethods, MessageMethods, ChatMethods, PeopleActions):
     """The state of one bot's Telegram, and the Bot API methods acting on it."""
-
-    def __init__(
-        self,
-        token: str,
-        bot_username: str = "SolidarityTestBot",
-        bot_name: str = "Solidarity Bot",
-        call_log_size: int = 50_000,
-    ) -> None:
-        super().__init__(token, bot_username, bot_name, call_log_size)
-        self._methods: dict[str, Callable[[Params], Awaitable[Any]]] = {
-            "getMe": self.get_me,
-            "logOut": self.log_out,
-            "close": self.log_out,
-            "getUpdates": self.get_updates,
-            "setWebhook": self.set_webhook,
-            "deleteWebhook": self.delete_webhook,
-            "getWebhookInfo": self.get_webhook_info,
-            "sendMessage": self.send_message,
-            "sendPhoto": self.send_photo,
-            "sendDocument": self.send_document,
-            "sendVoice": self.send_voice,
-            "sendVideo": self.send_video,
-            "sendVideoNote": self.send_video_note,
-            "editMessageText": self.edit_message_text,
-            "editMessageCaption": self.edit_message_caption,
-            "editMessageReplyMarkup": self.edit_message_reply_markup,
-            "deleteMessage": self.delete_message,
-            "deleteMessages": self.delete_messages,
-            "answerCallbackQuery": self.answer_callback_query,
-            "copyMessage": self.copy_message,
-            "forwardMessage": self.forward_message,
-            "getFile": self.get_file,
-            "setMyCommands": self.set_my_commands,
-            "getMyCommands": self.get_my_commands,
-            "deleteMyCommands": self.delete_my_commands,
-            "getChat": self.get_chat,
-            "getChatMember": self.get_chat_member,
-            "getChatAdministrators": self.get_chat_administrators,
-            "pinChatMessage": self.pin_chat_message,
-            "unpinChatMessage": self.unpin_chat_message,
-            "sendChatAction": self.send_chat_action,
-        }
-        self._by_lower_name = {name.lower(): handler for name, handler in self._methods.items()}
 
     async def close(self) -> None:
         """Stop webhook delivery and release every long poll, as when the server shuts down."""
@@ -115,9 +109,10 @@ class Emulator(UpdateMethods, MessageMethods, ChatMethods, PeopleActions):
         return result
 
     def _find_method(self, method: str) -> Callable[[Params], Awaitable[Any]]:
-        handler = self._by_lower_name.get(method.lower())
-        if handler is None:
+        attribute = METHODS.get(method.lower())
+        if attribute is None:
             raise ApiError(404, f"Not Found: method '{method}' not found")
+        handler: Callable[[Params], Awaitable[Any]] = getattr(self, attribute)
         return handler
 
     async def _apply_faults(self, method: str) -> None:

@@ -22,11 +22,7 @@ DELETE_WINDOW = 48 * 3600
 
 class MessageMethods(EmulatorState):
     def _new_bot_message(self, chat: Chat, content: JSON) -> StoredMessage:
-        data: JSON = {
-            "message_id": chat.take_message_id(),
-            "date": int(self.clock.now()),
-            "chat": chat.to_api(),
-        }
+        data = self.new_message(chat)
         if chat.type == "channel":
             data["sender_chat"] = chat.to_api()
         else:

@@ -66,11 +66,7 @@ class PeopleActions(EmulatorState):
             raise bad_request("chat not found")
         if chat.migrated_to is not None:
             raise bad_request("chat was migrated", {"migrate_to_chat_id": chat.migrated_to})
-        data: JSON = {
-            "message_id": chat.take_message_id(),
-            "date": int(self.clock.now()),
-            "chat": chat.to_api(),
-        }
+        data = self.new_message(chat)
         if chat.type == "channel":
             data["sender_chat"] = chat.to_api()
             kind = "channel_post"
@@ -186,20 +182,10 @@ class PeopleActions(EmulatorState):
         chat.migrated_to = new.id
         self.add_update(
             "message",
-            {
-                "message_id": chat.take_message_id(),
-                "date": int(self.clock.now()),
-                "chat": chat.to_api(),
-                "migrate_to_chat_id": new.id,
-            },
+            {**self.new_message(chat), "migrate_to_chat_id": new.id},
         )
         self.add_update(
             "message",
-            {
-                "message_id": new.take_message_id(),
-                "date": int(self.clock.now()),
-                "chat": new.to_api(),
-                "migrate_from_chat_id": chat.id,
-            },
+            {**self.new_message(new), "migrate_from_chat_id": chat.id},
         )
         return new.id

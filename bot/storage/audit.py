@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.decisions import AuditEntry, Decision, ItemKind, Moderator
-from bot.domain.messages import RejectionReason
+from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict
 from bot.storage.database import Database
 
 
@@ -11,26 +10,18 @@ class AuditRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def record(
-        self,
-        kind: ItemKind,
-        item_id: int,
-        decision: Decision,
-        reason: RejectionReason | None,
-        moderator: Moderator,
-        now: int,
-    ) -> None:
+    async def record(self, verdict: Verdict) -> None:
         await self._db.execute(
             "INSERT INTO audit_log (item_kind, item_id, decision, reason, moderator_id, "
             "moderator_name, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                kind.value,
-                item_id,
-                decision.value,
-                reason.value if reason else None,
-                moderator.id,
-                moderator.name,
-                now,
+                verdict.kind.value,
+                verdict.item_id,
+                verdict.decision.value,
+                verdict.reason.value if verdict.reason else None,
+                verdict.moderator.id,
+                verdict.moderator.name,
+                verdict.at,
             ),
         )
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.domain.decisions import AuditEntry, Decision, ItemKind, Moderator
+from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict
 from bot.domain.effects import FollowUp, Method, Post
 from bot.domain.messages import Message, MessageDraft, RejectionReason
 from bot.domain.signatures import Signature, SignatureDraft, Status
@@ -308,16 +308,16 @@ class FakeAudit:
         default_factory=list
     )
 
-    async def record(
-        self,
-        kind: ItemKind,
-        item_id: int,
-        decision: Decision,
-        reason: RejectionReason | None,
-        moderator: Moderator,
-        now: int,
-    ) -> None:
-        self.entries.append((kind, item_id, decision, reason, moderator.name))
+    async def record(self, verdict: Verdict) -> None:
+        self.entries.append(
+            (
+                verdict.kind,
+                verdict.item_id,
+                verdict.decision,
+                verdict.reason,
+                verdict.moderator.name,
+            )
+        )
 
     async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None:
         for entry_kind, number, decision, reason, name in reversed(self.entries):
