@@ -13,7 +13,7 @@ from bot.buttons import Answer, Clear, Forget
 from bot.context import BotContext
 from bot.domain.privacy import PersonalData
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, close_keyboard, pressed, say, yes_no
+from bot.handlers.reply import confirmation, say, yes_no
 from bot.i18n import Translator, native_name
 from bot.render.lines import line_of
 from bot.render.words import KIND_NAMES, describe_status
@@ -92,12 +92,8 @@ async def my_data(update: Update, context: BotContext) -> None:
 
 async def forget(update: Update, context: BotContext) -> None:
     """Ask, then delete everything stored about the person."""
-    await answer(update)
+    choice = await confirmation(update, Forget)
     t = context.i18n
-    payload = pressed(update)
-    choice = payload.answer if isinstance(payload, Forget) else None
-    if choice is not None:
-        await close_keyboard(update)
     if choice is Answer.NO:
         await say(update, context, t.gettext("Nothing was deleted."), menu_keyboard(t))
         return
@@ -129,12 +125,8 @@ async def forget(update: Update, context: BotContext) -> None:
 
 async def clear_chat(update: Update, context: BotContext) -> None:
     """Offer to delete this conversation from the chat, then delete what Telegram allows."""
-    await answer(update)
+    choice = await confirmation(update, Clear)
     t = context.i18n
-    payload = pressed(update)
-    choice = payload.answer if isinstance(payload, Clear) else None
-    if choice is not None:
-        await close_keyboard(update)
     if choice is Answer.NO:
         await say(update, context, t.gettext("Nothing was deleted."))
         return

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.buttons import Button
+from bot.buttons import Answer, Button
 from bot.context import BotContext
 
 
@@ -63,6 +64,24 @@ def two_a_row(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardBu
 def yes_no(yes: tuple[str, Button], no: tuple[str, Button]) -> InlineKeyboardMarkup:
     """Two buttons, one a row, for a question that needs a confirmation."""
     return keyboard([button(*yes)], [button(*no)])
+
+
+class Confirmable(Protocol):
+    """A yes-or-no payload (Withdraw, Forget, Clear): no answer yet means "ask"."""
+
+    @property
+    def answer(self) -> Answer | None: ...
+
+
+async def confirmation(update: Update, kind: type[Confirmable]) -> Answer | None:
+    """For a command or a press of `kind`: the press answered, and the answer given to the
+    question (its buttons taken off), or None when the question is still to be asked."""
+    await answer(update)
+    payload = pressed(update)
+    choice = payload.answer if isinstance(payload, kind) else None
+    if choice is not None:
+        await close_keyboard(update)
+    return choice
 
 
 async def answer(update: Update, text: str | None = None) -> None:

@@ -23,7 +23,16 @@ from bot.context import BotContext
 from bot.domain.signatures import Listing, NotSigned, Signature, SignatureDraft
 from bot.handlers.conversation import Draft, Flow, ListingSteps
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, say, yes_no
+from bot.handlers.reply import (
+    answer,
+    button,
+    close_keyboard,
+    confirmation,
+    keyboard,
+    pressed,
+    say,
+    yes_no,
+)
 from bot.i18n import Translator
 from bot.render.lines import line_of, published_line
 from bot.render.words import describe_status
@@ -232,14 +241,10 @@ def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
 
 async def withdraw(update: Update, context: BotContext) -> None:
     """Ask before withdrawing (or answer the confirmation)."""
-    await answer(update)
+    choice = await confirmation(update, Withdraw)
     t = context.i18n
-    payload = pressed(update)
-    choice = payload.answer if isinstance(payload, Withdraw) else None
     signing = context.services.signing
     signature = await signing.signature_of(context.person_key)
-    if choice is not None:
-        await close_keyboard(update)
     if choice is Answer.NO:
         await say(update, context, t.gettext("Your signature stays."), menu_keyboard(t))
         return
