@@ -87,14 +87,8 @@ class Button:
     @classmethod
     def parse(cls: type[ButtonT], data: object) -> ButtonT | None:
         """The payload `data` stands for, when it is one of this kind (any kind, on Button)."""
-        if not isinstance(data, str) or not data.startswith(VERSION + ":"):
-            return None
-        rest = data[len(VERSION) + 1 :]
-        for kind in _kinds_longest_first():
-            if rest == kind or rest.startswith(kind + ":"):
-                found = _KINDS[kind]._decode(rest[len(kind) + 1 :])
-                return found if isinstance(found, cls) else None
-        return None
+        found = _parse(data) if isinstance(data, str) else None
+        return found if isinstance(found, cls) else None
 
     @classmethod
     def pattern(cls, *values: object) -> Callable[[object], bool]:
@@ -149,9 +143,19 @@ def of_family(prefix: str) -> Callable[[object], bool]:
     return matches
 
 
-@functools.cache
-def _kinds_longest_first() -> list[str]:
-    return sorted(_KINDS, key=len, reverse=True)
+@functools.lru_cache(maxsize=4096)
+def _parse(data: str) -> Button | None:
+    """Parsed once per distinct payload: payloads are immutable and the same few recur (every
+    handler's pattern parses each press again)."""
+    parts = data.split(":", 3)
+    if parts[0] != VERSION or len(parts) < 2:
+        return None
+    # A kind of two words ("sign:change", "mod:a") before a kind of one ("sign").
+    for words in (2, 1):
+        kind = ":".join(parts[1 : 1 + words])
+        if len(parts) > words and kind in _KINDS:
+            return _KINDS[kind]._decode(data[len(VERSION) + len(kind) + 2 :])
+    return None
 
 
 _HINTS: dict[str, dict[str, Any]] = {}
