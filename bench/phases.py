@@ -24,10 +24,14 @@ from bench.journeys import (
 )
 from bench.metrics import CpuMeter, memory_mb, wait_for_polling
 from bench.processes import place, profile, start_bot, start_emulator, start_process, stop
+from bot.domain.signatures import Listing, SignatureDraft, Status
 from bot.sandbox.driver import Driver
 from bot.sandbox.run import MODERATOR_GROUP_ID, SANDBOX_TOKEN
-from bot.storage.database import open_database
+from bot.storage import Repositories
+from bot.storage.database import Database
 from bot.storage.stats import status_counts
+
+FILL_BATCH = 500  # signatures marked published in one statement
 
 
 async def full_flows(
@@ -149,36 +153,30 @@ async def emulator_ceiling(updates: int) -> dict[str, Any]:
 
 
 async def fill(database: Path, signatures: int) -> None:
-    """Approved signatures written straight into a database the bot's migrations made."""
-    connection = await open_database(database)
+    """Approved, already published signatures, written through the bot's own repositories."""
+    db = Database(database)
+    await db.open()
+    repos = Repositories.on(db)
     chooser = random.Random(9)
     countries = ["DE", "FR", "SE", "IR", "IQ", "TR", "ES", "RU", None]
-    listings = ["name", "initial", "anonymous"]
+    listings = list(Listing)
     first_day = dt.date(2026, 9, 1)
-    rows = []
-    for n in range(signatures):
-        listing = listings[n % 3]
-        day = (first_day + dt.timedelta(days=chooser.randrange(90))).isoformat()
-        rows.append(
-            (
-                f"{chooser.getrandbits(128):032x}",
-                listing,
-                None if listing == "anonymous" else f"Supporter Number {n}",
-                countries[n % len(countries)],
-                LANGUAGES[n % len(LANGUAGES)].split("-")[0],
-                day,
-                day,
-                day,
-            )
-        )
-    await connection.execute("BEGIN")
-    await connection.executemany(
-        "INSERT INTO signatures (person_key, listing, name, country, language, status, "
-        "submitted_on, decided_on, published_on) VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?)",
-        rows,
-    )
-    await connection.execute("COMMIT")
-    await connection.close()
+    published: list[int] = []
+    async with db.transaction():
+        for n in range(signatures):
+            listing = listings[n % 3]
+            day = first_day + dt.timedelta(days=chooser.randrange(90))
+            name = None if listing is Listing.ANONYMOUS else f"Supporter Number {n}"
+            draft = SignatureDraft(listing, name, countries[n % len(countries)])
+            language = LANGUAGES[n % len(LANGUAGES)].split("-")[0]
+            key = f"{chooser.getrandbits(128):032x}"
+            signature = await repos.signatures.add(key, draft, language, day)
+            await repos.signatures.decide(signature.id, Status.APPROVED, day)
+            published.append(signature.id)
+            if len(published) == FILL_BATCH or n == signatures - 1:
+                await repos.digests.mark_published(published, first_day)
+                published = []
+    await db.close()
 
 
 async def moderator_command(

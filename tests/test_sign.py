@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.buttons import SignChoice, SigningStep
+from bot.buttons import PickCountry, SignChoice, SigningStep
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.domain.decisions import Moderator
@@ -177,6 +177,24 @@ async def test_old_buttons_after_the_flow_are_refused(bot: BotApplication, drive
     query = await driver.forge_press(alice.id, alice.id, intro["message_id"], name)
     answer = await driver.wait_answered(query)
     assert answer["answer"]["text"] == "This button is no longer valid."
+
+
+async def test_a_forged_country_is_refused_once_and_the_question_asked_again(
+    bot: BotApplication, driver: Driver
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await alice.say("/sign")
+    [question] = await alice.press_and_wait("Anonymously")
+    forged = PickCountry("XX").pack()  # no such country
+    query = await driver.forge_press(alice.id, alice.id, question["message_id"], forged)
+    answer = await driver.wait_answered(query)
+    assert answer["answer"]["text"] == "This button is no longer valid."
+    [again] = await driver.wait_bot_messages(alice.id, question["message_id"])
+    assert again["text"].startswith("Which country do you live in?")
+    [confirmation] = await alice.press_and_wait("Germany")  # the conversation goes on
+    assert "A supporter from Germany" in confirmation["text"]
+    texts = [m.get("text", "") for m in await alice.bot_messages()]
+    assert not any(text.startswith("Sorry, something went wrong") for text in texts)
 
 
 async def test_a_second_sign_shows_the_signature_with_change_and_withdraw(
