@@ -83,13 +83,20 @@ class BotData:
     i18n: I18n
     letters: LetterLibrary
     keys: PersonKeys
-    database: Database
     repos: Repositories  # for the runtime (start-up, tidying); handlers use the services
     services: Services
-    seen: SeenUpdates  # update ids already taken up, against redelivered updates
     destinations: Destinations
     worker: OutboxWorker
     flood: FloodGate = field(default_factory=FloodGate)
+
+    @property
+    def database(self) -> Database:
+        return self.repos.db
+
+    @property
+    def seen(self) -> SeenUpdates:
+        """Update ids already taken up, against redelivered updates."""
+        return self.repos.seen
 
     @classmethod
     def create(
@@ -116,18 +123,7 @@ class BotData:
             Rates(group_count=count, group_window=window),
             wake,
         )
-        return cls(
-            settings,
-            i18n,
-            letters,
-            keys,
-            database,
-            repos,
-            services,
-            repos.seen,
-            destinations,
-            worker,
-        )
+        return cls(settings, i18n, letters, keys, repos, services, destinations, worker)
 
 
 class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

@@ -74,6 +74,3 @@ class Reference:
             return None
         kind = ItemKind.MESSAGE if found.group(1).upper() == "M" else ItemKind.SIGNATURE
         return cls(kind, int(found.group(2)))
-
-    def __str__(self) -> str:
-        return f"{'M' if self.kind is ItemKind.MESSAGE else 'S'}{self.number}"

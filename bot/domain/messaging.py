@@ -38,18 +38,15 @@ class MessagingService:
         wake: Callable[[], None],
     ) -> None:
         self.stores = stores
-        self.messages = stores.messages
-        self.sends = stores.send_log
-        self.contacts = stores.contacts
         self.limits = limits
         self.cards = cards
         self.wake = wake
 
     async def check_limits(self, person_key: str, now: int) -> None:
         """Raise when the person may not send another message now."""
-        if await self.messages.pending_count(person_key) >= self.limits.pending:
+        if await self.stores.messages.pending_count(person_key) >= self.limits.pending:
             raise PendingLimitReached(self.limits.pending)
-        sent = await self.sends.sent_since(person_key, now - DAY)
+        sent = await self.stores.send_log.sent_since(person_key, now - DAY)
         if len(sent) >= self.limits.daily:
             free_at = sorted(sent)[-self.limits.daily] + DAY
             raise DailyLimitReached(self.limits.daily, max(1, math.ceil((free_at - now) / 3600)))
@@ -61,10 +58,10 @@ class MessagingService:
         async with self.stores.db.transaction():
             await self.check_limits(person_key, now)
             today = dt.datetime.fromtimestamp(now, dt.UTC).date()
-            message = await self.messages.add(person_key, draft, language, today)
-            await self.sends.record(person_key, now)
+            message = await self.stores.messages.add(person_key, draft, language, today)
+            await self.stores.send_log.record(person_key, now)
             # Kept only until the decision is told; see SigningService.
-            await self.contacts.keep(person_key, telegram_id)
+            await self.stores.contacts.keep(person_key, telegram_id)
             await self.cards.message_submitted(message)
         self.wake()
         return message

@@ -47,10 +47,6 @@ FLOW = Flow(
 )
 
 
-def step(choice: MessageChoice) -> MessageStep:
-    return MessageStep(choice)
-
-
 async def tell_limit(
     update: Update, context: BotContext, reached: PendingLimitReached | DailyLimitReached
 ) -> None:
@@ -101,9 +97,11 @@ async def ask_sign_as(update: Update, context: BotContext) -> int:
     if signature is not None:
         line = line_of(signature, context.channel_i18n)
         text += "\n" + t.gettext("Your signature reads: {line}").format(line=html.escape(line))
-        rows.append([button(t.gettext("As in my signature"), step(MessageChoice.SIGNATURE))])
-    rows.append([button(t.gettext("With a name"), step(MessageChoice.NAME))])
-    rows.append([button(t.gettext("Anonymously"), step(MessageChoice.ANONYMOUS))])
+        rows.append(
+            [button(t.gettext("As in my signature"), MessageStep(MessageChoice.SIGNATURE))]
+        )
+    rows.append([button(t.gettext("With a name"), MessageStep(MessageChoice.NAME))])
+    rows.append([button(t.gettext("Anonymously"), MessageStep(MessageChoice.ANONYMOUS))])
     rows.append([FLOW.cancel_button(t)])
     await say(update, context, text, keyboard(*rows))
     return SIGN_AS
@@ -125,8 +123,8 @@ async def show_preview(update: Update, context: BotContext) -> int:
     """Show the message exactly as it would be published, with Send, Change and Cancel."""
     t = context.i18n
     markup = keyboard(
-        [button(t.gettext("Send"), step(MessageChoice.SEND))],
-        [button(t.gettext("Change"), step(MessageChoice.CHANGE)), FLOW.cancel_button(t)],
+        [button(t.gettext("Send"), MessageStep(MessageChoice.SEND))],
+        [button(t.gettext("Change"), MessageStep(MessageChoice.CHANGE)), FLOW.cancel_button(t)],
     )
     await say(update, context, t.gettext("This is exactly how it would be published:"))
     kind, file_id, text = _publication(context)
@@ -207,7 +205,7 @@ async def _accept(update: Update, context: BotContext, kind: Kind, file_id: str 
             "One photo or video per message is accepted, and you sent several. Keep only the "
             "first one?"
         )
-        keep = (t.gettext("Keep the first one"), step(MessageChoice.KEEP_FIRST))
+        keep = (t.gettext("Keep the first one"), MessageStep(MessageChoice.KEEP_FIRST))
         await _keep_or_again(update, context, question, keep, t.gettext("Send something else"))
         return ALBUM
     return await after_content(update, context)
@@ -223,7 +221,7 @@ async def after_content(update: Update, context: BotContext) -> int:
         "Your message contains what looks like a phone number, an email address or an "
         "@username. If it is published, everyone will be able to see it."
     )
-    keep = (t.gettext("Keep it as it is"), step(MessageChoice.KEEP_TEXT))
+    keep = (t.gettext("Keep it as it is"), MessageStep(MessageChoice.KEEP_TEXT))
     await _keep_or_again(update, context, warning, keep, t.gettext("Write it again"))
     return WARN
 
@@ -234,7 +232,7 @@ async def _keep_or_again(
     """A question about what was sent: keep it, send something else, or cancel."""
     markup = keyboard(
         [button(*keep)],
-        [button(again, step(MessageChoice.AGAIN)), FLOW.cancel_button(context.i18n)],
+        [button(again, MessageStep(MessageChoice.AGAIN)), FLOW.cancel_button(context.i18n)],
     )
     await say(update, context, question, markup)
 
@@ -301,7 +299,7 @@ async def keep(update: Update, context: BotContext) -> int:
     await answer(update)
     await close_keyboard(update)
     FLOW.draft.of(context).pop("album", None)
-    if pressed(update) == step(MessageChoice.KEEP_FIRST):
+    if pressed(update) == MessageStep(MessageChoice.KEEP_FIRST):
         return await after_content(update, context)
     return await ask_sign_as(update, context)
 
