@@ -27,6 +27,7 @@ from bot.domain.people import LanguageChoices
 from bot.domain.privacy import PrivacyService
 from bot.domain.reports import Reports
 from bot.domain.signing import SigningService
+from bot.domain.unpublish import Unpublisher
 from bot.i18n import I18n, Translator
 from bot.render.posts import Posts
 from bot.storage import Repositories
@@ -64,12 +65,13 @@ class Services:
         moderation = ModerationService(
             repos, posts, notifier, channel, wake, settings.default_language
         )
+        unpublish = Unpublisher(repos, posts, wake)
         return cls(
-            signing=SigningService(repos.signatures, repos.contacts),
+            signing=SigningService(repos, unpublish),
             messaging=MessagingService(repos, limits, moderation, wake),
             moderation=moderation,
             channel=channel,
-            privacy=PrivacyService(repos, languages),
+            privacy=PrivacyService(repos, languages, unpublish),
             languages=languages,
             reports=Reports(repos),
         )
@@ -119,7 +121,7 @@ class BotData:
             repos.outbox,
             database,
             destinations,
-            FollowUps(services.channel, repos.contacts),
+            FollowUps(services.channel, repos.contacts, repos.chat_log),
             Rates(group_count=count, group_window=window),
             wake,
         )

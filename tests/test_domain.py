@@ -30,6 +30,8 @@ from bot.domain.notices import Notifier
 from bot.domain.people import LanguageChoices
 from bot.domain.privacy import PrivacyService
 from bot.domain.signatures import Listing, SignatureDraft, Status
+from bot.domain.signing import SigningService
+from bot.domain.unpublish import Unpublisher
 from tests.helpers.fakes import FakeChannel, FakeRenderer, FakeStores
 
 MINA = Moderator(30_001, "@mina_mod")
@@ -53,7 +55,8 @@ class World:
             self.stores, posts, notifier, self.channel, self.wake, "en"
         )
         self.messaging = MessagingService(self.stores, Limits(2, 3), self.moderation, self.wake)
-        self.followups = FollowUps(self.channel, self.stores.contacts)
+        self.followups = FollowUps(self.channel, self.stores.contacts, self.stores.chat_log)
+        self.unpublish = Unpublisher(self.stores, posts, self.wake)
 
     def wake(self) -> None:
         self.wakes += 1
@@ -260,12 +263,12 @@ async def test_forget_deletes_everything_of_one_person_and_nothing_of_others() -
     world = World()
     stores = world.stores
     languages = LanguageChoices(stores.people)
-    privacy = PrivacyService(stores, languages)
+    privacy = PrivacyService(stores, languages, world.unpublish)
     for key, telegram_id in (("alice", 7), ("bob", 8)):
         await world.sign(key, telegram_id)
         await world.send(key, telegram_id)
         await languages.choose(key, "fa")
-        privacy.remember(key, 11, 1_000)
+        privacy.remember(key, 11, 1_000, mine=False)
         stores.conversations.users.add(telegram_id)
     report = await privacy.report("alice", 7, 2_000)
     assert report.signature is not None and len(report.messages) == 1
@@ -285,7 +288,7 @@ async def test_forget_deletes_everything_of_one_person_and_nothing_of_others() -
 async def test_forget_is_one_transaction_a_failure_half_way_erases_nothing() -> None:
     world = World()
     stores = world.stores
-    privacy = PrivacyService(stores, LanguageChoices(stores.people))
+    privacy = PrivacyService(stores, LanguageChoices(stores.people), world.unpublish)
     await world.sign("alice", 7)
     await world.send("alice", 7)
     stores.chat_log.fail_on_forget = True  # after the signature and the messages went
@@ -336,3 +339,81 @@ def _raw(post: Post) -> str:
     import json
 
     return json.dumps(post.to_json())
+
+
+# ------------------------------------------------------------------ reaching what was shown
+
+
+def sent_everything(world: World) -> None:
+    """Deliver every queued post, as Telegram ids 100, 101, ... in the order queued."""
+    outbox = world.stores.outbox
+    for number in range(1, len(outbox.queued) + 1):
+        if number not in outbox.sent and number not in outbox.dropped:
+            outbox.deliver(number, 99 + number)
+
+
+def acting_on(world: World, chat: str) -> list[tuple[Method, int | None, str | None]]:
+    return [
+        (post.method, post.target, post.text)
+        for post in world.stores.outbox.to(chat)
+        if post.method in (Method.EDIT, Method.DELETE)
+    ]
+
+
+async def test_a_withdrawn_signature_leaves_the_channel_post_and_the_card_the_others_stay() -> (
+    None
+):
+    world = World()
+    signing = SigningService(world.stores, world.unpublish)
+    first, second = await world.sign("alice", 7), await world.sign("bob", 8)
+    await world.moderation.card_signatures()  # the digest card: outbox item 1
+    for signature_id in (first, second):
+        await world.moderation.decide_signature(signature_id, True, Moderator(1, "@mina"))
+    await world.channel.publish_signatures()  # the channel's digest post
+    sent_everything(world)
+    [card_id] = [
+        n for n, (chat, _, _) in enumerate(world.stores.outbox.queued, 1) if chat == MODERATORS
+    ][:1]
+    [post_id] = [
+        n
+        for n, (chat, post, _) in enumerate(world.stores.outbox.queued, 1)
+        if chat == CHANNEL and post.shows
+    ]
+    card, post = 99 + card_id, 99 + post_id
+    await signing.withdraw("alice")
+    assert acting_on(world, CHANNEL) == [(Method.EDIT, post, f"signed: S{second}")]
+    assert acting_on(world, MODERATORS) == [(Method.EDIT, card, f"digest D1: S{second}")]
+    await signing.withdraw("bob")
+    assert acting_on(world, CHANNEL)[1:] == [(Method.DELETE, post, "removed")]
+    assert acting_on(world, MODERATORS)[1:] == [(Method.EDIT, card, "#D1 removed")]
+
+
+async def test_a_withdrawal_before_the_posts_went_out_drops_them_and_queues_the_others() -> None:
+    world = World()
+    signing = SigningService(world.stores, world.unpublish)
+    first, second = await world.sign("alice", 7), await world.sign("bob", 8)
+    await world.moderation.card_signatures()
+    for signature_id in (first, second):
+        await world.moderation.decide_signature(signature_id, True, Moderator(1, "@mina"))
+    await world.channel.publish_signatures()
+    await signing.withdraw("alice")
+    outbox = world.stores.outbox
+    live = [
+        post.text for n, (_, post, _) in enumerate(outbox.queued, 1) if n not in outbox.dropped
+    ]
+    assert f"signed: S{second}" in live and f"digest D1: S{second}" in live
+    assert not any(f"S{first}" in (text or "") for text in live)
+    assert acting_on(world, CHANNEL) == acting_on(world, MODERATORS) == []
+
+
+async def test_a_forgotten_message_is_deleted_from_the_channel_and_the_group() -> None:
+    world = World()
+    privacy = PrivacyService(world.stores, LanguageChoices(world.stores.people), world.unpublish)
+    message_id = await world.send("alice", 7)
+    await world.moderation.approve_message(message_id, Moderator(1, "@mina"))
+    sent_everything(world)
+    await privacy.forget("alice", 7)
+    [(method, _, note)] = acting_on(world, CHANNEL)
+    assert (method, note) == (Method.DELETE, "removed")
+    [(method, _, note)] = acting_on(world, MODERATORS)
+    assert (method, note) == (Method.DELETE, f"#M{message_id} removed")

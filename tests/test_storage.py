@@ -95,14 +95,14 @@ async def test_deferred_rows_are_written_together_and_forget_writes_them_first(
     try:
         assert repos.seen.claim(41, 1000) is True
         assert repos.seen.claim(41, 1000) is False  # the same update again
-        repos.chat_log.record("key-a", 7, 1000)
-        repos.chat_log.record("key-a", 8, 1000)
+        repos.chat_log.record("key-a", 7, 1000, mine=False)
+        repos.chat_log.record("key-a", 8, 1000, mine=True)
         assert await db.fetchall("SELECT * FROM chat_log") == []  # queued, not yet written
         await db.flush()
         assert await db.fetchall("SELECT update_id FROM seen_updates") == [(41,)]
         assert await repos.chat_log.recent("key-a", 1000) == [7, 8]
         # Privacy: a row still queued when the person asks to be forgotten must not survive.
-        repos.chat_log.record("key-a", 9, 1000)
+        repos.chat_log.record("key-a", 9, 1000, mine=False)
         await repos.chat_log.forget("key-a")
         await db.flush()
         assert await db.fetchall("SELECT * FROM chat_log") == []

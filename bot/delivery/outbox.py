@@ -186,10 +186,48 @@ class OutboxWorker:
             return
         self._pacer.sent(item.chat, time.time())
         async with self._db.transaction():
-            await queue.delivered(item.id, sent.message_id, scrub=item.private)
-            await self._after.delivered(item, sent.message_id)
+            await queue.delivered(item.id, sent, scrub=item.private)
+            await self._after.delivered(item, sent)
 
-    async def _send(self, chat: int | str, post: Post) -> TelegramMessage:
+    async def _send(self, chat: int | str, post: Post) -> int:
+        """Send (or edit, or delete) the post; Telegram's id of the message it is."""
+        if post.method is Method.EDIT and post.target is not None:
+            await self._edit(chat, post.target, post.text or "", post)
+            return post.target
+        if post.method is Method.DELETE and post.target is not None:
+            await self._delete(chat, post.target, post.text or "")
+            return post.target
+        return (await self._new(chat, post)).message_id
+
+    async def _edit(self, chat: int | str, target: int, text: str, post: Post) -> None:
+        try:
+            await self._bot.edit_message_text(
+                text, chat, target, reply_markup=markup(post.buttons)
+            )
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return  # already so: an identical edit is done
+            if "no text" not in error.message:
+                raise
+            await self._bot.edit_message_caption(
+                chat, target, caption=text, reply_markup=markup(post.buttons)
+            )
+
+    async def _delete(self, chat: int | str, target: int, fallback: str) -> None:
+        """Delete the message; where Telegram refuses (too old, no right), blank it instead."""
+        try:
+            await self._bot.delete_message(chat, target)
+            return
+        except BadRequest as error:
+            logger.info("A post could not be deleted (%s); editing it instead", error.message)
+        try:
+            await self._edit(chat, target, fallback, Post(Method.EDIT))
+        except BadRequest as error:
+            if "not found" in error.message:
+                return  # gone already
+            raise
+
+    async def _new(self, chat: int | str, post: Post) -> TelegramMessage:
         bot = self._bot
         buttons = markup(post.buttons)
         if post.method is Method.MESSAGE:

@@ -17,6 +17,10 @@ MODERATORS = "moderators"
 CHANNEL = "channel"
 
 Key = tuple[str, str]  # a button: its label and its callback data
+# What a card or a post shows, so that it can be reached again when its author withdraws:
+# ("S", signature id), ("M", message id) or ("D", digest id).
+Shown = tuple[tuple[str, int], ...]
+SIGNATURE, MESSAGE, DIGEST = "S", "M", "D"
 Keyboard = tuple[tuple[Key, ...], ...]
 
 
@@ -26,6 +30,8 @@ class Method(Enum):
     VOICE = "voice"
     VIDEO = "video"
     VIDEO_NOTE = "video_note"
+    EDIT = "edit"  # replace the text of a post already sent (`target`)
+    DELETE = "delete"  # delete a post already sent; where refused, edit it to `text`
 
 
 class FollowUp(Enum):
@@ -51,6 +57,8 @@ class Post:
     buttons: Keyboard = ()
     follow_up: FollowUp | None = None
     message_id: int | None = None  # the solidarity message a PUBLISHED post shows
+    shows: Shown = ()
+    target: int | None = None  # the Telegram message an EDIT or a DELETE acts on
 
     def to_json(self) -> dict[str, Any]:
         """The outbox row's payload (the layout queued rows of earlier versions have)."""
@@ -67,12 +75,17 @@ class Post:
             data["after"] = self.follow_up.value
         if self.message_id is not None:
             data["message_id"] = self.message_id
+        if self.shows:
+            data["shows"] = [list(item) for item in self.shows]
+        if self.target is not None:
+            data["target"] = self.target
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Post:
         after = data.get("after")
         message_id = data.get("message_id")
+        target = data.get("target")
         return cls(
             method=Method(data["method"]),
             text=data.get("text", data.get("caption")),
@@ -83,6 +96,8 @@ class Post:
             ),
             follow_up=FollowUp(after) if after else None,
             message_id=int(message_id) if message_id is not None else None,
+            shows=tuple((str(kind), int(number)) for kind, number in data.get("shows") or ()),
+            target=int(target) if target is not None else None,
         )
 
 
@@ -103,3 +118,16 @@ class OutboxItem:
     def private(self) -> bool:
         """Sent to a person (their id), not to the moderator group or the channel."""
         return self.chat.lstrip("-").isdigit()
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a card or a post showing an item is: queued still, or sent (Telegram's id)."""
+
+    outbox_id: int
+    chat: str  # MODERATORS or CHANNEL
+    message_id: int | None  # None while queued
+
+    @property
+    def queued(self) -> bool:
+        return self.message_id is None

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.domain.channel import ChannelService
 from bot.domain.effects import FollowUp, OutboxItem
-from bot.domain.ports import ContactStore
+from bot.domain.ports import ChatLogStore, ContactStore
 
 
 class FollowUps:
-    def __init__(self, channel: ChannelService, contacts: ContactStore) -> None:
+    def __init__(
+        self, channel: ChannelService, contacts: ContactStore, chat_log: ChatLogStore
+    ) -> None:
         self.channel = channel
         self.contacts = contacts
+        self.chat_log = chat_log
 
     async def delivered(self, item: OutboxItem, sent_id: int) -> None:
-        """Run the delivered post's follow-up (in the transaction that closes the item)."""
+        """Run the delivered post's follow-up (in the transaction that closes the item);
+        a message in a person's chat is noted for /clear, whatever sent it."""
         post = item.post
+        if item.private and item.person_key:
+            self.chat_log.record(item.person_key, sent_id, int(time.time()), mine=True)
         if post.follow_up is FollowUp.PUBLISHED and post.message_id is not None:
             await self.channel.published(post.message_id, sent_id)
         elif post.follow_up is FollowUp.RELEASE and item.person_key:

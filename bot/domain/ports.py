@@ -12,7 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.domain.decisions import AuditEntry, ItemKind, Verdict
-from bot.domain.effects import Post
+from bot.domain.effects import Place, Post
 from bot.domain.messages import Message, MessageDraft, RejectionReason
 from bot.domain.signatures import Signature, SignatureDraft, Status
 
@@ -128,9 +128,11 @@ class PeopleStore(Protocol):
 
 
 class ChatLogStore(Protocol):
-    def record(self, person_key: str, message_id: int, now: int) -> None: ...
+    def record(self, person_key: str, message_id: int, now: int, mine: bool) -> None: ...
 
     async def recent(self, person_key: str, now: int) -> list[int]: ...
+
+    async def older_of_mine(self, person_key: str, now: int) -> list[int]: ...
 
     async def forget(self, person_key: str) -> None: ...
 
@@ -161,10 +163,21 @@ class BanStore(Protocol):
 
 class OutboxStore(Protocol):
     async def add(self, chat: str, post: Post, person_key: str | None = None) -> int: ...
+    async def drop(self, item_id: int) -> bool:
+        """Drop a queued item; False when it is no longer queued."""
+        ...
 
     async def forget_person(self, person_key: str) -> None: ...
 
     async def backlog(self) -> int: ...
+
+
+class ShownStore(Protocol):
+    """Which cards and channel posts show which items."""
+
+    async def places(self, kind: str, item_id: int) -> list[Place]: ...
+    async def in_outbox(self, outbox_id: int) -> list[tuple[str, int]]: ...
+    async def forget(self, kind: str, item_id: int) -> None: ...
 
 
 class StateStore(Protocol):
@@ -243,6 +256,11 @@ class WithOutbox(Protocol):
     def outbox(self) -> OutboxStore: ...
 
 
+class WithShown(Protocol):
+    @property
+    def shown(self) -> ShownStore: ...
+
+
 class WithState(Protocol):
     @property
     def state(self) -> StateStore: ...
@@ -277,6 +295,13 @@ class Renderer(Protocol):
         ...
 
     def banned_notice(self, language: str) -> Post: ...
+    def removed_post(self) -> str:
+        """What a channel post that cannot be deleted is edited to."""
+        ...
+
+    def removed_card(self, reference: str) -> str:
+        """What a card that cannot be deleted, or has no item left, is edited to."""
+        ...
 
 
 class ChannelUnavailable(Exception):

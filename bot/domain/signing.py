@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
-from bot.domain.ports import ContactStore, SignatureStore
+from bot.domain.ports import WithContacts, WithDb, WithDigests, WithSignatures
 from bot.domain.signatures import NotSigned, Signature, SignatureDraft, Status
+from bot.domain.unpublish import Unpublisher
+
+
+class SigningStores(WithDb, WithSignatures, WithDigests, WithContacts, Protocol):
+    """The stores signing works on."""
 
 
 class SigningService:
-    def __init__(self, signatures: SignatureStore, contacts: ContactStore) -> None:
-        self.signatures = signatures
-        self.contacts = contacts
+    def __init__(self, stores: SigningStores, unpublish: Unpublisher) -> None:
+        self.stores = stores
+        self.signatures = stores.signatures
+        self.contacts = stores.contacts
+        self.unpublish = unpublish
 
     async def signature_of(self, person_key: str) -> Signature | None:
         return await self.signatures.of_person(person_key)
@@ -30,9 +38,16 @@ class SigningService:
         return signature
 
     async def withdraw(self, person_key: str) -> None:
-        if not await self.signatures.remove(person_key):
-            raise NotSigned
-        await self.contacts.release(person_key)
+        """Remove the signature, and its lines from the channel and the moderators' cards."""
+        stores = self.stores
+        async with stores.db.transaction():
+            signature = await stores.signatures.of_person(person_key)
+            if signature is None:
+                raise NotSigned
+            digest_id = await stores.digests.digest_of(signature.id)
+            await stores.signatures.remove(person_key)
+            await self.unpublish.signature(signature.id, digest_id)
+            await stores.contacts.release(person_key)
 
     async def approved_count(self) -> int:
         return await self.signatures.count(Status.APPROVED)

@@ -7,11 +7,12 @@ import logging
 import time
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.buttons import Answer, Clear, Forget
 from bot.context import BotContext
 from bot.domain.privacy import PersonalData
+from bot.domain.signatures import Status
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import confirmation, say, yes_no
 from bot.i18n import Translator, native_name
@@ -90,22 +91,67 @@ async def my_data(update: Update, context: BotContext) -> None:
     await say(update, context, "\n".join(lines))
 
 
+def forget_lines(data: PersonalData, t: Translator, channel: Translator) -> list[str]:
+    """What /forget will remove, one line a thing, as the confirmation lists it."""
+    lines = []
+    if data.signature:
+        line = html.escape(line_of(data.signature, channel))
+        if data.signature.status is Status.APPROVED:
+            text = t.gettext(
+                "Your signature “{line}”, its line in the channel and on the moderators' cards"
+            )
+        else:
+            text = t.gettext("Your signature “{line}” and its line on the moderators' cards")
+        lines.append(text.format(line=line))
+    for message in data.messages:
+        if message.status is Status.APPROVED:
+            text = t.gettext(
+                "Message {number} ({kind}): its post in the channel and its card for the "
+                "moderators are deleted"
+            )
+        else:
+            text = t.gettext("Message {number} ({kind}): its card for the moderators is deleted")
+        lines.append(
+            text.format(number=t.number(message.id), kind=t.gettext(KIND_NAMES[message.kind]))
+        )
+    if data.language:
+        lines.append(t.gettext("Your language choice"))
+    if data.telegram_id_kept:
+        lines.append(
+            t.gettext("Your Telegram account number and anything waiting to be sent to you")
+        )
+    if data.unfinished_conversation:
+        lines.append(t.gettext("The answers of a conversation you have not finished"))
+    lines.append(
+        t.gettext(
+            "This chat: the bot deletes the messages of the last 48 hours and blanks its own "
+            "older ones"
+        )
+    )
+    return ["• " + line for line in lines]
+
+
 async def forget(update: Update, context: BotContext) -> None:
-    """Ask, then delete everything stored about the person."""
+    """Ask, saying what will go; then delete everything stored about the person."""
     choice = await confirmation(update, Forget)
     t = context.i18n
     if choice is Answer.NO:
         await say(update, context, t.gettext("Nothing was deleted."), menu_keyboard(t))
         return
+    privacy = context.services.privacy
     if choice is not Answer.YES:
+        data = await privacy.report(context.person_key, context.telegram_id, int(time.time()))
+        lines = [
+            t.gettext("Delete everything the bot stores about you? This removes:"),
+            "",
+            *forget_lines(data, t, context.channel_i18n),
+            "",
+            t.gettext("This cannot be undone."),
+        ]
         await say(
             update,
             context,
-            t.gettext(
-                "Delete everything the bot stores about you: your signature, your messages, "
-                "your language choice and anything waiting to be sent to you? This cannot be "
-                "undone."
-            ),
+            "\n".join(lines),
             yes_no(
                 (t.gettext("Delete everything"), Forget(Answer.YES)),
                 (t.gettext("Keep it"), Forget(Answer.NO)),
@@ -114,13 +160,39 @@ async def forget(update: Update, context: BotContext) -> None:
         return
     if context.user_data is not None:
         context.user_data.clear()
-    await context.services.privacy.forget(context.person_key, context.telegram_id)
+    chat = await privacy.chat_to_clear(context.person_key, int(time.time()))
+    await privacy.forget(context.person_key, context.telegram_id)
+    await clear(context, context.telegram_id, *chat)
     # Sent without remembering its id: nothing about the person is stored after this.
     await context.bot.send_message(
         context.telegram_id,
         t.gettext("Everything the bot stored about you has been deleted."),
         reply_markup=menu_keyboard(t),
     )
+
+
+async def clear(context: BotContext, chat_id: int, recent: list[int], older: list[int]) -> None:
+    """Delete what Telegram lets the bot delete; blank the bot's older messages."""
+    for start in range(0, len(recent), DELETE_BATCH):
+        try:
+            await context.bot.delete_messages(chat_id, recent[start : start + DELETE_BATCH])
+        except TelegramError as error:
+            logger.info("Some messages could not be deleted: %s", type(error).__name__)
+    blank = context.i18n.gettext("This message was cleared.")
+    for message_id in older:
+        try:
+            await _blank(context, chat_id, message_id, blank)
+        except TelegramError as error:
+            logger.info("An older message could not be blanked: %s", type(error).__name__)
+
+
+async def _blank(context: BotContext, chat_id: int, message_id: int, text: str) -> None:
+    try:
+        await context.bot.edit_message_text(text, chat_id, message_id)
+    except BadRequest as error:
+        if "no text" not in error.message:
+            raise
+        await context.bot.edit_message_caption(chat_id, message_id, caption=text)
 
 
 async def clear_chat(update: Update, context: BotContext) -> None:
@@ -136,7 +208,8 @@ async def clear_chat(update: Update, context: BotContext) -> None:
             context,
             t.gettext(
                 "Delete this conversation from the chat? The bot deletes its messages and "
-                "yours from the last 48 hours; Telegram does not let it delete older ones."
+                "yours from the last 48 hours; Telegram does not let it delete older ones, so "
+                "it blanks its own older messages instead."
             ),
             yes_no(
                 (t.gettext("Delete the conversation"), Clear(Answer.YES)),
@@ -147,12 +220,9 @@ async def clear_chat(update: Update, context: BotContext) -> None:
     privacy = context.services.privacy
     chat = update.effective_chat
     assert chat is not None
-    ids = await privacy.chat_to_clear(context.person_key, int(time.time()))
-    for start in range(0, len(ids), DELETE_BATCH):
-        try:
-            await context.bot.delete_messages(chat.id, ids[start : start + DELETE_BATCH])
-        except TelegramError as error:
-            logger.info("Some messages could not be deleted: %s", type(error).__name__)
+    await clear(
+        context, chat.id, *await privacy.chat_to_clear(context.person_key, int(time.time()))
+    )
     await privacy.chat_cleared(context.person_key)
     # Not remembered: there is nothing left for /clear to do with it.
     await context.bot.send_message(

@@ -29,7 +29,7 @@ def remember(context: BotContext, message: Message) -> None:
     """Note the id of a message sent in the person's private chat, for /clear."""
     if message.chat.type == ChatType.PRIVATE:
         context.services.privacy.remember(
-            context.person_key, message.message_id, int(message.date.timestamp())
+            context.person_key, message.message_id, int(message.date.timestamp()), mine=True
         )
 
 
@@ -39,7 +39,7 @@ async def remember_incoming(update: Update, context: BotContext) -> None:
     if message is None or update.effective_user is None:
         return
     context.services.privacy.remember(
-        context.person_key, message.message_id, int(message.date.timestamp())
+        context.person_key, message.message_id, int(message.date.timestamp()), mine=False
     )
 
 

@@ -20,7 +20,7 @@ from bot.buttons import (
     exactly,
 )
 from bot.context import BotContext
-from bot.domain.signatures import Listing, NotSigned, Signature, SignatureDraft
+from bot.domain.signatures import Listing, NotSigned, Signature, SignatureDraft, Status
 from bot.handlers.conversation import Draft, Flow, ListingSteps
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import (
@@ -265,6 +265,10 @@ async def withdraw(update: Update, context: BotContext) -> None:
         await say(update, context, text, menu_keyboard(t))
         return
     question = t.gettext("Withdraw your signature? It is removed from the list at once.")
+    if signature.status is Status.APPROVED:
+        question += " " + t.gettext(
+            "Its line is also removed from the channel and from the moderators' cards."
+        )
     markup = yes_no(
         (t.gettext("Withdraw my signature"), Withdraw(Answer.YES)),
         (t.gettext("Keep it"), Withdraw(Answer.NO)),

@@ -19,7 +19,7 @@ from bot.buttons import (
 )
 from bot.domain.countries import country_name
 from bot.domain.decisions import AuditEntry, Decision
-from bot.domain.effects import Keyboard, Method, Post
+from bot.domain.effects import DIGEST, MESSAGE, Keyboard, Method, Post
 from bot.domain.messages import Kind, Message
 from bot.domain.signatures import Signature, Status
 from bot.i18n import Translator, native_name
@@ -63,14 +63,15 @@ def message_card(message: Message, t: Translator, channel: Translator) -> list[P
     """A pending message for the moderators: its content, copied by file id, never forwarded."""
     text = message_card_text(message, t, channel)
     buttons = message_buttons(t, message.id)
+    shows = ((MESSAGE, message.id),)
     if message.kind is Kind.TEXT:
-        return [Post(Method.MESSAGE, text, buttons=buttons)]
+        return [Post(Method.MESSAGE, text, buttons=buttons, shows=shows)]
     if message.kind is Kind.VIDEO_NOTE:  # no caption: the card follows the video message
         return [
-            Post(Method.VIDEO_NOTE, file_id=message.file_id),
-            Post(Method.MESSAGE, text, buttons=buttons),
+            Post(Method.VIDEO_NOTE, file_id=message.file_id, shows=shows),
+            Post(Method.MESSAGE, text, buttons=buttons, shows=shows),
         ]
-    return [Post(Method(message.kind.value), text, message.file_id, buttons)]
+    return [Post(Method(message.kind.value), text, message.file_id, buttons, shows=shows)]
 
 
 def digest_text(
@@ -115,7 +116,13 @@ def digest_card(
         Method.MESSAGE,
         digest_text(digest_id, signatures, t, channel),
         buttons=digest_buttons(digest_id, signatures, t),
+        shows=((DIGEST, digest_id),),
     )
+
+
+def removed_card(reference: str, t: Translator) -> str:
+    text = t.gettext("{reference}: removed at the request of the person who sent it.")
+    return html.escape(text.format(reference=reference))
 
 
 def when(t: Translator, timestamp: int) -> str:

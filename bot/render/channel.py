@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from bot.domain.effects import FollowUp, Method, Post
+from bot.domain.effects import MESSAGE, SIGNATURE, FollowUp, Method, Post
 from bot.domain.letter import split_paragraphs
 from bot.domain.messages import Kind, Message
 from bot.domain.signatures import Signature
@@ -15,25 +15,44 @@ from bot.render.lines import line_of, published_text
 def channel_post(message: Message, channel: Translator) -> list[Post]:
     """An approved message as the channel shows it; the post with the content gets the link."""
     text = published_text(message.text, line_of(message, channel))
+    shows = ((MESSAGE, message.id),)
     if message.kind is Kind.TEXT:
         return [_published(message, Method.MESSAGE, text)]
     if message.kind is Kind.VIDEO_NOTE:  # no caption: the line follows the video message
-        return [_published(message, Method.VIDEO_NOTE, None), Post(Method.MESSAGE, text)]
+        return [
+            _published(message, Method.VIDEO_NOTE, None),
+            Post(Method.MESSAGE, text, shows=shows),
+        ]
     return [_published(message, Method(message.kind.value), text)]
 
 
 def _published(message: Message, method: Method, text: str | None) -> Post:
-    return Post(method, text, message.file_id, follow_up=FollowUp.PUBLISHED, message_id=message.id)
+    return Post(
+        method,
+        text,
+        message.file_id,
+        follow_up=FollowUp.PUBLISHED,
+        message_id=message.id,
+        shows=((MESSAGE, message.id),),
+    )
 
 
 def signature_digest(signatures: list[Signature], channel: Translator) -> list[Post]:
     """New approved signatures for the channel, split to fit Telegram's limit."""
     title = "<b>" + html.escape(channel.gettext("New signatures under the open letter:")) + "</b>"
-    body = "\n".join("• " + html.escape(line_of(s, channel)) for s in signatures)
-    return [
-        Post(Method.MESSAGE, part)
-        for part in split_paragraphs(f"{title}\n\n{body}".replace("\n•", "\n\n•"))
-    ]
+    lines = ["• " + html.escape(line_of(s, channel)) for s in signatures]
+    posts = []
+    shown = 0  # a line is one paragraph: each part shows the signatures of its lines
+    for part in split_paragraphs("\n\n".join([title, *lines])):
+        count = sum(paragraph.startswith("• ") for paragraph in part.split("\n\n"))
+        shows = tuple((SIGNATURE, s.id) for s in signatures[shown : shown + count])
+        shown += count
+        posts.append(Post(Method.MESSAGE, part, shows=shows))
+    return posts
+
+
+def removed_post(channel: Translator) -> str:
+    return html.escape(channel.gettext("Removed at the author's request."))
 
 
 def milestone(count: int, channel: Translator) -> Post:

@@ -45,6 +45,12 @@ class Posts:
     def banned_notice(self, language: str) -> Post:
         return _notice(notices.banned_notice(self.i18n.get(language)))
 
+    def removed_post(self) -> str:
+        return channel.removed_post(self.channel)
+
+    def removed_card(self, reference: str) -> str:
+        return cards.removed_card(reference, self.moderators)
+
 
 def _notice(text: str) -> Post:
     return Post(Method.MESSAGE, text)

@@ -17,6 +17,7 @@ from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.seen import SeenUpdates
 from bot.storage.send_log import SendLogRepository
+from bot.storage.shown import ShownRepository
 from bot.storage.signatures import SignatureRepository
 from bot.storage.state import CampaignState
 from bot.storage.stats import StatsRepository
@@ -39,6 +40,7 @@ class Repositories:
     seen: SeenUpdates
     stats: StatsRepository
     conversations: ConversationRepository
+    shown: ShownRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -58,6 +60,7 @@ class Repositories:
             SeenUpdates(db),
             StatsRepository(db),
             ConversationRepository(db),
+            ShownRepository(db),
         )
 
     async def tidy(self) -> None:

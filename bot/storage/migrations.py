@@ -154,4 +154,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 7: what each card and post shows, so that /withdraw and /forget can reach it; the bot's
+    # own messages in private chats, kept past 48 hours (without a time) so that /clear can
+    # blank what it can no longer delete.
+    (
+        """
+        CREATE TABLE shown (
+            outbox_id INTEGER NOT NULL,
+            chat TEXT NOT NULL,
+            item_kind TEXT NOT NULL CHECK (item_kind IN ('S', 'M', 'D')),
+            item_id INTEGER NOT NULL,
+            message_id INTEGER
+        )
+        """,
+        "CREATE INDEX shown_by_item ON shown (item_kind, item_id)",
+        "CREATE INDEX shown_by_outbox ON shown (outbox_id)",
+        "CREATE INDEX shown_by_post ON shown (chat, message_id)",
+        "ALTER TABLE chat_log ADD COLUMN mine INTEGER NOT NULL DEFAULT 0",
+    ),
 )

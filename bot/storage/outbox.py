@@ -22,7 +22,13 @@ class OutboxRepository:
             "INSERT INTO outbox (chat, person_key, payload) VALUES (?, ?, ?) RETURNING id",
             (chat, person_key, json.dumps(post.to_json(), ensure_ascii=False)),
         )
-        return int(row[0])
+        item_id = int(row[0])
+        for kind, number in post.shows:
+            await self._db.execute(
+                "INSERT INTO shown (outbox_id, chat, item_kind, item_id) VALUES (?, ?, ?, ?)",
+                (item_id, chat, kind, number),
+            )
+        return item_id
 
     async def due(
         self, now: float, limit: int = 100, held: Collection[str] = ()
@@ -44,13 +50,26 @@ class OutboxRepository:
         return float(row[0]) if row and row[0] is not None else None
 
     async def delivered(self, item_id: int, message_id: int, scrub: bool) -> None:
-        """Record Telegram's message id and close the item; a private chat's id is erased."""
+        """Record Telegram's message id and close the item, its content erased (a name, a
+        caption, a file id are not kept twice); a private chat's id is erased too."""
         await self._db.execute(
-            "UPDATE outbox SET status = ?, sent_message_id = ?, "
-            "chat = CASE WHEN ? THEN ? ELSE chat END, "
-            "payload = CASE WHEN ? THEN ? ELSE payload END WHERE id = ?",
-            (OutboxStatus.SENT.value, message_id, scrub, DELIVERED, scrub, EMPTY, item_id),
+            "UPDATE outbox SET status = ?, sent_message_id = ?, payload = ?, "
+            "chat = CASE WHEN ? THEN ? ELSE chat END WHERE id = ?",
+            (OutboxStatus.SENT.value, message_id, EMPTY, scrub, DELIVERED, item_id),
         )
+        await self._db.execute(
+            "UPDATE shown SET message_id = ? WHERE outbox_id = ?", (message_id, item_id)
+        )
+
+    async def drop(self, item_id: int) -> bool:
+        """Drop a queued item, its content erased; False when it is no longer queued."""
+        dropped = OutboxStatus.DROPPED.value
+        changed = await self._db.execute(
+            "UPDATE outbox SET status = ?, payload = ? WHERE id = ? AND status = ?",
+            (dropped, EMPTY, item_id, QUEUED),
+        )
+        await self._db.execute("DELETE FROM shown WHERE outbox_id = ?", (item_id,))
+        return changed > 0
 
     async def postpone(self, item_id: int, not_before: float, attempt: bool) -> None:
         await self._db.execute(

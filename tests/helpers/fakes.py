@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict
-from bot.domain.effects import FollowUp, Method, Post
+from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, FollowUp, Method, Place, Post
 from bot.domain.messages import Message, MessageDraft, RejectionReason
 from bot.domain.signatures import Signature, SignatureDraft, Status
 
@@ -279,11 +279,14 @@ class FakeChatLog:
     ids: list[tuple[str, int, int]] = field(default_factory=list)
     fail_on_forget: bool = False
 
-    def record(self, person_key: str, message_id: int, now: int) -> None:
+    def record(self, person_key: str, message_id: int, now: int, mine: bool) -> None:
         self.ids.append((person_key, message_id, now))
 
     async def recent(self, person_key: str, now: int) -> list[int]:
         return [m for key, m, at in self.ids if key == person_key and at > now - 48 * 3600]
+
+    async def older_of_mine(self, person_key: str, now: int) -> list[int]:
+        return [m for key, m, at in self.ids if key == person_key and at <= now - 48 * 3600]
 
     async def forget(self, person_key: str) -> None:
         if self.fail_on_forget:
@@ -352,10 +355,21 @@ class FakeBans:
 @dataclass
 class FakeOutbox:
     queued: list[tuple[str, Post, str | None]] = field(default_factory=list)
+    sent: dict[int, int] = field(default_factory=dict)  # outbox position: Telegram's id
+    dropped: set[int] = field(default_factory=set)
 
     async def add(self, chat: str, post: Post, person_key: str | None = None) -> int:
         self.queued.append((chat, post, person_key))
         return len(self.queued)
+
+    async def drop(self, item_id: int) -> bool:
+        if item_id in self.sent or item_id in self.dropped:
+            return False
+        self.dropped.add(item_id)
+        return True
+
+    def deliver(self, item_id: int, message_id: int) -> None:
+        self.sent[item_id] = message_id
 
     async def forget_person(self, person_key: str) -> None:
         self.queued = [row for row in self.queued if row[2] != person_key]
@@ -365,6 +379,30 @@ class FakeOutbox:
 
     def to(self, chat: str) -> list[Post]:
         return [post for to, post, _ in self.queued if to == chat]
+
+
+@dataclass
+class FakeShown:
+    """Reads what the fake outbox holds: the shows of its posts, sent or queued."""
+
+    outbox: FakeOutbox
+    forgotten: set[tuple[str, int]] = field(default_factory=set)
+
+    async def places(self, kind: str, item_id: int) -> list[Place]:
+        if (kind, item_id) in self.forgotten:
+            return []
+        return [
+            Place(number, chat, self.outbox.sent.get(number))
+            for number, (chat, post, _) in enumerate(self.outbox.queued, start=1)
+            if (kind, item_id) in post.shows and number not in self.outbox.dropped
+        ]
+
+    async def in_outbox(self, outbox_id: int) -> list[tuple[str, int]]:
+        shows = self.outbox.queued[outbox_id - 1][1].shows
+        return [item for item in shows if item not in self.forgotten]
+
+    async def forget(self, kind: str, item_id: int) -> None:
+        self.forgotten.add((kind, item_id))
 
 
 @dataclass
@@ -393,6 +431,7 @@ class FakeStores:
         self.audit = FakeAudit()
         self.bans = FakeBans()
         self.outbox = FakeOutbox()
+        self.shown = FakeShown(self.outbox)
         self.state = FakeState()
         self.transactions = 0
         self._depth = 0
@@ -432,6 +471,7 @@ STORES = (
     "audit",
     "bans",
     "outbox",
+    "shown",
     "state",
 )
 
@@ -449,11 +489,13 @@ class FakeRenderer:
     """Posts that say what they are, so that tests can tell them apart."""
 
     def message_card(self, message: Message) -> list[Post]:
-        return [Post(Method.MESSAGE, f"card M{message.id}")]
+        return [Post(Method.MESSAGE, f"card M{message.id}", shows=((MESSAGE, message.id),))]
 
     def digest_card(self, digest_id: int, signatures: list[Signature]) -> Post:
         return Post(
-            Method.MESSAGE, f"digest D{digest_id}: " + ",".join(f"S{s.id}" for s in signatures)
+            Method.MESSAGE,
+            f"digest D{digest_id}: " + ",".join(f"S{s.id}" for s in signatures),
+            shows=((DIGEST, digest_id),),
         )
 
     def channel_post(self, message: Message) -> list[Post]:
@@ -463,11 +505,24 @@ class FakeRenderer:
                 f"post M{message.id}",
                 follow_up=FollowUp.PUBLISHED,
                 message_id=message.id,
+                shows=((MESSAGE, message.id),),
             )
         ]
 
     def signature_digest(self, signatures: list[Signature]) -> list[Post]:
-        return [Post(Method.MESSAGE, "signed: " + ",".join(f"S{s.id}" for s in signatures))]
+        return [
+            Post(
+                Method.MESSAGE,
+                "signed: " + ",".join(f"S{s.id}" for s in signatures),
+                shows=tuple((SIGNATURE, s.id) for s in signatures),
+            )
+        ]
+
+    def removed_post(self) -> str:
+        return "removed"
+
+    def removed_card(self, reference: str) -> str:
+        return f"{reference} removed"
 
     def milestone(self, count: int) -> Post:
         return Post(Method.MESSAGE, f"milestone {count}")

@@ -1,0 +1,189 @@
+"""What /clear, /withdraw and /forget leave: in the chat, the channel, the group, the files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.context import BotApplication
+from bot.runtime import start_application, stop_application
+from bot.sandbox.driver import Driver
+from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
+from tests.helpers.database import rows
+from tests.helpers.people import JSON, Supporter, buttons, new_supporter
+from tests.test_moderation import MINA, card_for, press, send_text_message
+from tests.test_sign import sign
+
+CLEARED = "This message was cleared."
+
+
+@pytest.fixture
+def quick(settings: Settings) -> Settings:
+    """Cards, channel digests and the counter within a second; the group's window shortened."""
+    return replace(
+        settings,
+        card_interval=0.2,
+        counter_interval=0.3,
+        signature_digest_interval=0.3,
+        group_rate=(20, 1.0),
+    )
+
+
+@pytest.fixture
+async def campaign(quick: Settings) -> AsyncIterator[BotApplication]:
+    application = build_application(quick)
+    await start_application(application, poll_timeout=2)
+    yield application
+    await stop_application(application)
+
+
+async def posts_with(driver: Driver, chat_id: int, text: str) -> list[JSON]:
+    return [
+        m
+        for m in await driver.messages(chat_id)
+        if text in str(m.get("text") or m.get("caption") or "")
+    ]
+
+
+async def eventually(driver: Driver, chat_id: int, text: str, what: str) -> JSON:
+    async def probe() -> list[JSON]:
+        return await posts_with(driver, chat_id, text)
+
+    [found] = (await driver.wait_for(probe, what=what))[-1:]
+    return found
+
+
+async def until_gone(driver: Driver, chat_id: int, text: str, what: str) -> None:
+    async def probe() -> bool:
+        return not await posts_with(driver, chat_id, text)
+
+    await driver.wait_for(probe, what=what)
+
+
+async def approved_and_told(driver: Driver, person: Supporter, settings: Settings) -> None:
+    card = await card_for(driver, "Digest #D")
+    await press(driver, MINA, card, "Approve all")
+    await eventually(driver, person.id, "The moderators approved your signature", "the notice")
+
+    async def delivered() -> bool:  # and so noted, in the transaction that closed the item
+        return rows(settings, "SELECT COUNT(*) FROM outbox WHERE status = 'queued'") == [(0,)]
+
+    await driver.wait_for(delivered, what="the outbox to be empty")
+
+
+async def confirm(person: Supporter, command: str, yes: str) -> JSON:
+    [asked] = await person.say(command)
+    [done] = await person.press_and_wait(yes)
+    assert asked["message_id"] < done["message_id"]
+    return done
+
+
+# ------------------------------------------------------------------- the chat
+
+
+async def test_clear_deletes_the_notices_that_came_through_the_outbox(
+    campaign: BotApplication, driver: Driver, quick: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await sign(alice, "With my name", "Alice Walker", "Sweden")
+    await approved_and_told(driver, alice, quick)
+    done = await confirm(alice, "/clear", "Delete the conversation")
+    assert [m["message_id"] for m in await driver.messages(alice.id)] == [done["message_id"]]
+
+
+async def test_clear_blanks_the_bots_messages_it_can_no_longer_delete(
+    campaign: BotApplication, driver: Driver, quick: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await sign(alice, "With my name", "Alice Walker", "Sweden")
+    await approved_and_told(driver, alice, quick)
+    before = await alice.last_message_id()
+    await driver.advance_clock(49 * 3600)
+    # Two days go by: the tidying job forgets when each message was sent.
+    await campaign.bot_data.repos.chat_log.purge(int(time.time()) + 49 * 3600)
+    done = await confirm(alice, "/clear", "Delete the conversation")
+    left = [m for m in await driver.bot_messages(alice.id) if m["message_id"] <= before]
+    assert left, "Telegram keeps messages older than 48 hours"
+    assert {m.get("text") for m in left} == {CLEARED}
+    assert all(not buttons(m) for m in left)
+    assert done["text"].startswith("The conversation has been deleted.")
+
+
+# ------------------------------------------------------- the channel and the group
+
+
+async def test_withdraw_and_forget_take_the_lines_off_the_channel_and_the_cards(
+    campaign: BotApplication, driver: Driver, quick: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    bob = await new_supporter(driver, "Bob", "en")
+    await sign(alice, "With my name", "Alice Walker", "Sweden")
+    await sign(bob, "With my name", "Bob Brown", "Germany")
+    await eventually(driver, MODERATOR_GROUP_ID, "Bob Brown", "both on one card")
+    await approved_and_told(driver, alice, quick)
+    post = await eventually(driver, CHANNEL_ID, "Bob Brown", "the channel's digest")
+    assert "Alice Walker" in post["text"]
+    await eventually(driver, CHANNEL_ID, "Signatures so far: 2", "the counter")
+
+    [asked] = await alice.say("/withdraw")
+    assert "Its line is also removed from the channel" in asked["text"]
+    await alice.press_and_wait("Withdraw my signature")
+    await until_gone(driver, CHANNEL_ID, "Alice Walker", "Alice's line to go")
+    [edited] = [
+        m for m in await driver.messages(CHANNEL_ID) if m["message_id"] == post["message_id"]
+    ]
+    assert edited["text"] == "New signatures under the open letter:\n\n• Bob Brown, Germany"
+    await until_gone(driver, MODERATOR_GROUP_ID, "Alice Walker", "Alice's card line to go")
+    await eventually(driver, CHANNEL_ID, "Signatures so far: 1", "the counter to drop")
+
+    [asked] = await bob.say("/forget")
+    assert (
+        "• Your signature “Bob Brown, Germany”, its line in the channel and on the "
+        in (asked["text"])
+    )
+    await bob.press_and_wait("Delete everything")
+    await until_gone(driver, CHANNEL_ID, "Bob Brown", "Bob's line to go")
+    assert post["message_id"] not in {m["message_id"] for m in await driver.messages(CHANNEL_ID)}
+    await eventually(
+        driver,
+        MODERATOR_GROUP_ID,
+        "#D1: removed at the request of the person who sent it.",
+        "the card to be blanked",
+    )
+    await eventually(driver, CHANNEL_ID, "Signatures so far: 0", "the counter to drop")
+    for (payload,) in rows(quick, "SELECT payload FROM outbox"):
+        assert "Alice" not in str(payload) and "Bob" not in str(payload)
+
+
+async def test_forget_deletes_the_message_post_and_blanks_what_is_too_old_to_delete(
+    campaign: BotApplication, driver: Driver, quick: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await send_text_message(alice, "Freedom for every prisoner")
+    card = await card_for(driver, "#M1")
+    await press(driver, MINA, card, "Approve")
+    post = await eventually(driver, CHANNEL_ID, "Freedom for every prisoner", "the post")
+    await eventually(driver, alice.id, "It has been published", "the author's notice")
+    # Too old to delete, where the bot may post and edit but not delete others' posts.
+    await driver.advance_clock(49 * 3600)
+    rights = {"can_post_messages": True, "can_edit_messages": True}
+    await driver.set_member(CHANNEL_ID, campaign.bot.id, "administrator", rights)
+    [asked] = await alice.say("/forget")
+    assert (
+        "• Message 1 (text): its post in the channel and its card for the moderators are "
+        "deleted" in asked["text"]
+    )
+    await alice.press_and_wait("Delete everything")
+    await until_gone(driver, CHANNEL_ID, "Freedom for every prisoner", "the post to be blanked")
+    [blanked] = [
+        m for m in await driver.messages(CHANNEL_ID) if m["message_id"] == post["message_id"]
+    ]
+    assert blanked["text"] == "Removed at the author's request."
+    await until_gone(driver, MODERATOR_GROUP_ID, "Freedom for every prisoner", "the card")
+    for (payload,) in rows(quick, "SELECT payload FROM outbox"):
+        assert "Freedom" not in str(payload)
