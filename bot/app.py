@@ -51,6 +51,7 @@ from bot.handlers.letter import letter_button, letter_command, letter_languages
 from bot.handlers.message import message_conversation
 from bot.handlers.privacy import clear_chat, forget, my_data
 from bot.handlers.reply import remember_incoming
+from bot.handlers.safety import safety
 from bot.handlers.sign import signing_conversation, withdraw
 from bot.handlers.start import show_help, stale_button, start
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
@@ -120,6 +121,9 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(private & filters.UpdateType.MESSAGE, remember_incoming), group=-50
     )
+
+    # The safety guide answers at any step, before the conversations (which would refuse it).
+    application.add_handler(CommandHandler("safety", safety, private), group=-10)
 
     # The two conversations first: while someone is in one, it answers everything they send.
     application.add_handler(signing_conversation(timeout))

@@ -187,3 +187,35 @@ async def test_forget_deletes_the_message_post_and_blanks_what_is_too_old_to_del
     await until_gone(driver, MODERATOR_GROUP_ID, "Freedom for every prisoner", "the card")
     for (payload,) in rows(quick, "SELECT payload FROM outbox"):
         assert "Freedom" not in str(payload)
+
+
+# ------------------------------------------------------------------- /safety
+
+
+async def test_safety_is_linked_where_people_decide_and_answers_mid_flow(
+    campaign: BotApplication, driver: Driver
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    welcome, *_ = await alice.say("/start", replies=2)
+    assert "read how to stay safe: /safety" in welcome["text"]
+    await alice.say("/sign")
+    await alice.press_and_wait("With my name")
+    [guide] = await alice.say("/safety")
+    text = guide["text"]
+    assert text.startswith("Staying safe when you sign\n\n")
+    for fact in (
+        "It never shows your Telegram account, username, photo or phone number",
+        "“Who can see my phone number”: Nobody",
+        "Two-Step Verification: on",
+        "deleting the chat itself",
+        "Access Now's Digital Security Helpline",
+        "https://www.accessnow.org/help/",
+    ):
+        assert fact in text
+    # The step is where it was: the name is taken, and the preview links the guide too.
+    [country] = await alice.say("Alice Walker")
+    assert "Which country do you live in?" in country["text"]
+    [preview] = await alice.press_and_wait("Skip")
+    assert "How to stay safe: /safety" in preview["text"]
+    [thanks] = await alice.press_and_wait("Confirm")
+    assert "How to stay safe: /safety" in thanks["text"]

@@ -232,7 +232,10 @@ async def test_withdraw_asks_then_removes_and_the_count_drops(
     assert outcome.decided
     await driver.wait_bot_messages(alice.id, last)  # the approval notice, via the outbox
     [asked] = await alice.say("/withdraw")
-    assert asked["text"] == "Withdraw your signature? It is removed from the list at once."
+    assert asked["text"] == (
+        "Withdraw your signature? It is removed from the list at once. Its line is also "
+        "removed from the channel and from the moderators' cards."
+    )
     [kept] = await alice.press_and_wait("Keep it")
     assert kept["text"] == "Your signature stays."
     await alice.say("/withdraw")

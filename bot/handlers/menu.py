@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("mydata", N_("See what the bot stores about you")),
     ("forget", N_("Delete everything the bot stores about you")),
     ("clear", N_("Delete this conversation from the chat")),
+    ("safety", N_("How to stay safe when you sign")),
     ("cancel", N_("Stop what you are doing")),
     ("help", N_("What this bot can do")),
 )

@@ -95,6 +95,8 @@ async def ask_confirmation(update: Update, context: BotContext) -> int:
     text = (
         t.gettext("This is the line that may be published:")
         + f"\n\n<b>{html.escape(line)}</b>\n\n"
+        + t.gettext("How to stay safe: /safety")
+        + "\n\n"
         + t.gettext("Do you confirm your signature?")
     )
     markup = keyboard(
@@ -194,6 +196,8 @@ async def confirm(update: Update, context: BotContext) -> int:
         + t.gettext(
             "If your phone could be inspected, you can delete this conversation from the chat."
         )
+        + " "
+        + t.gettext("How to stay safe: /safety")
     )
     await say(update, context, text, keyboard([button(t.gettext("Clear this chat"), Clear())]))
     return ConversationHandler.END

@@ -29,7 +29,9 @@ async def start(update: Update, context: BotContext) -> None:
             "Welcome. This bot shares the open letter “People of the world!”. Here it is; the "
             "buttons under it let you read it in another language or change the language of "
             "the bot."
-        ),
+        )
+        + "\n\n"
+        + t.gettext("Before you sign, read how to stay safe: /safety"),
     )
     await send_letter(update, context)
 
