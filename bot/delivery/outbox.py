@@ -33,7 +33,7 @@ from telegram.ext import ExtBot
 from bot.delivery.destinations import Destinations
 from bot.delivery.keyboards import markup
 from bot.delivery.pacer import Pacer, Rates
-from bot.domain.effects import Method, OutboxItem, Post
+from bot.domain.effects import MODERATORS, Method, OutboxItem, Post
 from bot.domain.ports import Transactions
 
 logger = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class OutboxWorker:
         now = time.time()
         try:
             target = await self._destinations.resolve(item.chat)
-            sent = await self._send(target, item.post)
+            sent = await self._send(target, item.post, protect=item.chat == MODERATORS)
         except RetryAfter as error:
             retry = _seconds(error.retry_after)
             self._pacer.block(item.chat, now + retry)
@@ -189,23 +189,39 @@ class OutboxWorker:
             await queue.delivered(item.id, sent.message_id, scrub=item.private)
             await self._after.delivered(item, sent.message_id)
 
-    async def _send(self, chat: int | str, post: Post) -> TelegramMessage:
+    async def _send(self, chat: int | str, post: Post, protect: bool) -> TelegramMessage:
+        """Send the post; `protect` keeps it from being forwarded or saved (the moderators'
+        cards: a moderator's account that is taken over cannot pass submissions on)."""
         bot = self._bot
         buttons = markup(post.buttons)
         if post.method is Method.MESSAGE:
             return await bot.send_message(
-                chat, post.text or "", reply_markup=buttons, rate_limit_args=0
+                chat,
+                post.text or "",
+                reply_markup=buttons,
+                protect_content=protect,
+                rate_limit_args=0,
             )
         if post.method is Method.VIDEO_NOTE:
             return await bot.send_video_note(
-                chat, post.file_id or "", reply_markup=buttons, rate_limit_args=0
+                chat,
+                post.file_id or "",
+                reply_markup=buttons,
+                protect_content=protect,
+                rate_limit_args=0,
             )
         media, caption = post.file_id or "", post.text
         if post.method is Method.PHOTO:
-            return await bot.send_photo(chat, media, caption=caption, reply_markup=buttons)
+            return await bot.send_photo(
+                chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+            )
         if post.method is Method.VOICE:
-            return await bot.send_voice(chat, media, caption=caption, reply_markup=buttons)
-        return await bot.send_video(chat, media, caption=caption, reply_markup=buttons)
+            return await bot.send_voice(
+                chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+            )
+        return await bot.send_video(
+            chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+        )
 
 
 def _seconds(value: Any) -> float:
