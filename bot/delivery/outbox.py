@@ -33,7 +33,7 @@ from telegram.ext import ExtBot
 from bot.delivery.destinations import Destinations
 from bot.delivery.keyboards import markup
 from bot.delivery.pacer import Pacer, Rates
-from bot.domain.effects import Method, OutboxItem, Post
+from bot.domain.effects import MODERATORS, Method, OutboxItem, Post
 from bot.domain.ports import Transactions
 
 logger = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class OutboxWorker:
         now = time.time()
         try:
             target = await self._destinations.resolve(item.chat)
-            sent = await self._send(target, item.post)
+            sent = await self._send(target, item.post, protect=item.chat == MODERATORS)
         except RetryAfter as error:
             retry = _seconds(error.retry_after)
             self._pacer.block(item.chat, now + retry)
@@ -189,15 +189,17 @@ class OutboxWorker:
             await queue.delivered(item.id, sent, scrub=item.private)
             await self._after.delivered(item, sent)
 
-    async def _send(self, chat: int | str, post: Post) -> int:
-        """Send (or edit, or delete) the post; Telegram's id of the message it is."""
+    async def _send(self, chat: int | str, post: Post, protect: bool) -> int:
+        """Send (or edit, or delete) the post; Telegram's id of the message it is. `protect`
+        keeps it from being forwarded or saved (the moderators' cards: a moderator's account
+        that is taken over cannot pass submissions on); an edited message keeps it."""
         if post.method is Method.EDIT and post.target is not None:
             await self._edit(chat, post.target, post.text or "", post)
             return post.target
         if post.method is Method.DELETE and post.target is not None:
             await self._delete(chat, post.target, post.text or "")
             return post.target
-        return (await self._new(chat, post)).message_id
+        return (await self._new(chat, post, protect)).message_id
 
     async def _edit(self, chat: int | str, target: int, text: str, post: Post) -> None:
         try:
@@ -227,23 +229,37 @@ class OutboxWorker:
                 return  # gone already
             raise
 
-    async def _new(self, chat: int | str, post: Post) -> TelegramMessage:
+    async def _new(self, chat: int | str, post: Post, protect: bool) -> TelegramMessage:
         bot = self._bot
         buttons = markup(post.buttons)
         if post.method is Method.MESSAGE:
             return await bot.send_message(
-                chat, post.text or "", reply_markup=buttons, rate_limit_args=0
+                chat,
+                post.text or "",
+                reply_markup=buttons,
+                protect_content=protect,
+                rate_limit_args=0,
             )
         if post.method is Method.VIDEO_NOTE:
             return await bot.send_video_note(
-                chat, post.file_id or "", reply_markup=buttons, rate_limit_args=0
+                chat,
+                post.file_id or "",
+                reply_markup=buttons,
+                protect_content=protect,
+                rate_limit_args=0,
             )
         media, caption = post.file_id or "", post.text
         if post.method is Method.PHOTO:
-            return await bot.send_photo(chat, media, caption=caption, reply_markup=buttons)
+            return await bot.send_photo(
+                chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+            )
         if post.method is Method.VOICE:
-            return await bot.send_voice(chat, media, caption=caption, reply_markup=buttons)
-        return await bot.send_video(chat, media, caption=caption, reply_markup=buttons)
+            return await bot.send_voice(
+                chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+            )
+        return await bot.send_video(
+            chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+        )
 
 
 def _seconds(value: Any) -> float:

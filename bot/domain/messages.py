@@ -75,6 +75,19 @@ class DailyLimitReached(Exception):
         self.hours_left = hours_left
 
 
+# Taken out of texts and captions before anyone sees them: bidi embeddings, overrides and
+# isolates (they reorder what follows: "Trojan Source"), zero-width spaces and the word joiner
+# and byte-order mark that act as one, and control characters other than newline and tab.
+# ZWNJ and ZWJ stay (Persian words, emoji), and so do the left-to-right and right-to-left marks,
+# which only settle the direction of neighbouring punctuation in right-to-left text.
+_HIDDEN = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible_text(text: str) -> str:
+    """The text without the characters that hide or reorder what it says."""
+    return _HIDDEN.sub("", text)
+
+
 _PHONE = re.compile(r"(?<![\w+])\+?\d[\d \t().\-/]{5,}\d(?!\w)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _USERNAME = re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{3,31}\b")

@@ -9,6 +9,17 @@ from bot.domain.messages import Message
 from bot.domain.ports import Totals, WithDigests, WithMessages, WithOutbox, WithStats
 from bot.domain.signatures import Signature
 
+# A spreadsheet runs a cell that begins with one of these as a formula (=HYPERLINK(…) sends
+# whoever opens the export to a page of the author's choosing). OWASP's advice on CSV
+# injection: begin such a cell with a single quote, which spreadsheets read as "this is text".
+# The full-width forms are included: some spreadsheets take them for their ASCII twins.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """The value as a spreadsheet cell that is never run as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
 
 class ReportStores(WithStats, WithOutbox, WithDigests, WithMessages, Protocol):
     """The stores the figures and exports are read from."""

@@ -1,4 +1,8 @@
-"""The moderator group's commands: /pending, /stats, /export, /ban and /unban, /help."""
+"""The moderator group's commands: /pending, /stats, /export, /ban and /unban, /help.
+
+Everything the bot says in the group goes with protect_content, like the cards: what the
+moderators read there cannot be forwarded or saved out of it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from telegram import InputFile, Message, Update
 
 from bot.context import BotContext
 from bot.domain.decisions import Reference
+from bot.domain.reports import spreadsheet_cell
 from bot.handlers.permissions import moderator_commanding
 from bot.render.chart import signatures_per_day
 from bot.render.lines import line_of
@@ -40,7 +45,7 @@ async def pending(update: Update, context: BotContext) -> None:
         text = t.ngettext(
             "{count} card is on its way.", "{count} cards are on their way.", count
         ).format(count=t.number(count))
-    await _message(update).reply_text(text)
+    await _message(update).reply_text(text, protect_content=True)
 
 
 async def ban_command(update: Update, context: BotContext) -> None:
@@ -53,7 +58,9 @@ async def ban_command(update: Update, context: BotContext) -> None:
     unbanning = (message.text or "").lower().startswith("/unban")
     reference = Reference.parse(context.args[0]) if context.args else None
     if reference is None:
-        await message.reply_text(t.gettext("Give a reference, such as /ban M12 or /unban S40."))
+        await message.reply_text(
+            t.gettext("Give a reference, such as /ban M12 or /unban S40."), protect_content=True
+        )
         return
     moderation = context.services.moderation
     if unbanning:
@@ -73,7 +80,7 @@ async def ban_command(update: Update, context: BotContext) -> None:
         text = t.gettext("There is no {reference}.").format(reference=context.args[0].upper())
     else:
         text = done if result else not_done
-    await message.reply_text(text)
+    await message.reply_text(text, protect_content=True)
 
 
 async def stats(update: Update, context: BotContext) -> None:
@@ -99,12 +106,12 @@ async def stats(update: Update, context: BotContext) -> None:
     lines.append(t.gettext("Waiting in the outbox: {count}").format(count=t.number(backlog)))
     lines.append(t.gettext("Signatures per day") + ": ↓")
     message = _message(update)
-    await message.reply_text("\n".join(lines))
+    await message.reply_text("\n".join(lines), protect_content=True)
     # Matplotlib neither joins Arabic-script letters nor lays them out right to left: in
     # Persian, Kurdish and Arabic the chart goes untitled (the text above says what it is).
     title = "" if t.rtl else t.gettext("Signatures per day")
     chart = await asyncio.to_thread(signatures_per_day, totals["days"], title)
-    await message.reply_photo(chart)
+    await message.reply_photo(chart, protect_content=True)
 
 
 async def export(update: Update, context: BotContext) -> None:
@@ -124,7 +131,9 @@ async def export(update: Update, context: BotContext) -> None:
                 f"{item.text or ''}\n— {line_of(item, channel)}\n"
             )
         document = ("\n".join(lines) or t.gettext("No approved messages yet.")).encode("utf-8")
-        await message.reply_document(document, filename="messages-to-read-on-air.txt")
+        await message.reply_document(
+            document, filename="messages-to-read-on-air.txt", protect_content=True
+        )
         return
     # Rows go from the database to a temporary file a page at a time, and the upload streams
     # from that file: memory stays flat however many have signed.
@@ -133,19 +142,19 @@ async def export(update: Update, context: BotContext) -> None:
         writer = csv.writer(text)
         writer.writerow(["line", "country", "language", "date"])
         async for signature in reports.approved_signatures():
-            writer.writerow(
-                [
-                    line_of(signature, channel),
-                    signature.country or "",
-                    signature.language,
-                    signature.submitted_on.isoformat(),
-                ]
-            )
+            row = [
+                line_of(signature, channel),
+                signature.country or "",
+                signature.language,
+                signature.submitted_on.isoformat(),
+            ]
+            writer.writerow([spreadsheet_cell(cell) for cell in row])
         text.flush()
         text.detach()
         spool.seek(0)
         await message.reply_document(
-            InputFile(spool, filename="signatures.csv", read_file_handle=False)
+            InputFile(spool, filename="signatures.csv", read_file_handle=False),
+            protect_content=True,
         )
 
 
@@ -162,5 +171,6 @@ async def moderator_help(update: Update, context: BotContext) -> None:
                 "/export messages — " + t.gettext("approved messages, to read on air"),
                 "/ban M12, /unban M12 — " + t.gettext("stop or allow an author by reference"),
             ]
-        )
+        ),
+        protect_content=True,
     )

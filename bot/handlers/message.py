@@ -27,6 +27,7 @@ from bot.domain.messages import (
     MessageDraft,
     PendingLimitReached,
     personal_data_in,
+    visible_text,
 )
 from bot.domain.signatures import Listing
 from bot.handlers.conversation import TYPED, Draft, Flow, ListingSteps
@@ -185,7 +186,18 @@ async def _accept(update: Update, context: BotContext, kind: Kind, file_id: str 
     message = update.effective_message
     assert message is not None
     t = context.i18n
-    text = message.text if kind is Kind.TEXT else message.caption
+    typed = message.text if kind is Kind.TEXT else message.caption
+    # Cleaned before it is measured, previewed, checked for personal data or stored.
+    text = visible_text(typed) if typed else None
+    if text is not None and not text.strip():
+        if kind is Kind.TEXT:
+            await say(
+                update,
+                context,
+                t.gettext("That text has nothing visible in it. Please write your message again."),
+            )
+            return await ask_content(update, context)
+        text = None
     limit = MAX_TEXT if kind is Kind.TEXT else MAX_CAPTION
     if text is not None and len(text) > limit:
         await say(

@@ -71,6 +71,7 @@ async def moderator_commanding(
         await message.reply_text(
             t.gettext("Only the group's administrators can do this.")
             if administrators_only
-            else t.gettext("Only the moderators can decide here.")
+            else t.gettext("Only the moderators can decide here."),
+            protect_content=True,  # said in the moderator group, like everything there
         )
     return None

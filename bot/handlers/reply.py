@@ -16,13 +16,20 @@ from bot.context import BotContext
 async def say(
     update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:
-    """Send `text` (Telegram HTML) to the update's chat."""
+    """Send `text` (Telegram HTML) to the update's chat (protected in the moderator group)."""
     chat = update.effective_chat
     if chat is None:
         return None
-    message = await context.bot.send_message(chat.id, text, reply_markup=markup)
+    message = await context.bot.send_message(
+        chat.id, text, reply_markup=markup, protect_content=in_moderator_group(context, chat.id)
+    )
     remember(context, message)
     return message
+
+
+def in_moderator_group(context: BotContext, chat_id: int) -> bool:
+    """Is this the moderator group? What the bot sends there cannot be forwarded or saved."""
+    return chat_id == context.bot_data.destinations.moderator_chat_id
 
 
 def remember(context: BotContext, message: Message) -> None:

@@ -54,6 +54,14 @@ NAME_PROBLEMS = {
     ),
     NameProblem.CONTROL: N_("A name must be on a single line, without control characters."),
     NameProblem.NO_LETTERS: N_("A name needs at least one letter."),
+    NameProblem.MARKS: N_(
+        "That name has too many accents or marks on one letter. Please type it again as it "
+        "is usually written."
+    ),
+    NameProblem.MIXED_SCRIPTS: N_(
+        "That name mixes letters from different alphabets in one word (such as Latin and "
+        "Cyrillic letters that look alike). Please type each word in one alphabet."
+    ),
 }
 
 

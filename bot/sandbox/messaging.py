@@ -20,6 +20,12 @@ CALLBACK_ANSWER_WINDOW = 15.0
 DELETE_WINDOW = 48 * 3600
 
 
+def _protect(params: Params, content: JSON) -> None:
+    """protect_content: the message cannot be forwarded or saved, and says so."""
+    if params.flag("protect_content"):
+        content["has_protected_content"] = True
+
+
 class MessageMethods(EmulatorState):
     def _new_bot_message(self, chat: Chat, content: JSON) -> StoredMessage:
         data = self.new_message(chat)
@@ -53,6 +59,7 @@ class MessageMethods(EmulatorState):
     def _finish_send(self, chat: Chat, params: Params, content: JSON) -> JSON:
         inline, keyboard = reply_markup(params)
         content.update(self._reply_to(chat, params))
+        _protect(params, content)
         if inline:
             content["reply_markup"] = inline
         stored = self._new_bot_message(chat, content)
@@ -148,6 +155,7 @@ class MessageMethods(EmulatorState):
                 "message_id": source.data["message_id"],
             }
         content["forward_origin"] = origin
+        _protect(params, content)
         return self._new_bot_message(chat, content).data
 
     # ---------------------------------------------------------------- editing
