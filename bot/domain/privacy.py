@@ -11,6 +11,7 @@ from typing import Protocol
 from bot.domain.messages import Message
 from bot.domain.people import LanguageChoices
 from bot.domain.ports import (
+    WithBans,
     WithChatLog,
     WithContacts,
     WithConversations,
@@ -34,6 +35,7 @@ class PersonalData:
     telegram_id_kept: bool
     unfinished_conversation: bool
     recent_chat_messages: int
+    banned: bool = False  # kept through /forget, so that a ban cannot be shed
 
 
 class PrivacyStores(
@@ -46,6 +48,7 @@ class PrivacyStores(
     WithChatLog,
     WithOutbox,
     WithConversations,
+    WithBans,
     Protocol,
 ):
     """Every store that keeps something of a person."""
@@ -65,6 +68,7 @@ class PrivacyService:
             telegram_id_kept=await stores.contacts.telegram_id(person_key) is not None,
             unfinished_conversation=await stores.conversations.has_conversation(telegram_id),
             recent_chat_messages=len(await stores.chat_log.recent(person_key, now)),
+            banned=await stores.bans.is_banned(person_key),
         )
 
     async def forget(self, person_key: str, telegram_id: int) -> None:

@@ -12,6 +12,7 @@ from bot.storage.contacts import ContactRepository
 from bot.storage.conversations import ConversationRepository
 from bot.storage.database import Database
 from bot.storage.digests import DigestRepository
+from bot.storage.keys import PersonKeyRepository
 from bot.storage.messages import MessageRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
@@ -39,6 +40,7 @@ class Repositories:
     seen: SeenUpdates
     stats: StatsRepository
     conversations: ConversationRepository
+    person_keys: PersonKeyRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -58,6 +60,7 @@ class Repositories:
             SeenUpdates(db),
             StatsRepository(db),
             ConversationRepository(db),
+            PersonKeyRepository(db),
         )
 
     async def tidy(self) -> None:
