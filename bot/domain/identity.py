@@ -1,8 +1,8 @@
 """Keyed hashes of Telegram ids: people are recognised without their ids being stored.
 
 A person's key is scrypt of their Telegram id (as text) under the campaign's secret key: a
-memory-hard derivation, so that whoever holds the database and the key still pays about a
-tenth of a second and 16 MiB for every id tried (see README, Privacy). Keys are derived off
+memory-hard derivation, so that whoever holds the database and the key still pays about
+40 ms of CPU and 16 MiB for every id tried (see README, Privacy). Keys are derived off
 the event loop and kept in memory (bounded), so a returning person costs a dictionary look-up.
 
 Databases of earlier versions hold HMAC-SHA256 keys (64 hex digits, cheap to reverse with the
@@ -46,7 +46,7 @@ class KeyCost:
         return 128 * self.n * self.r
 
 
-# The production cost: 16 MiB and, on a 2-core server, about 0.1 s of CPU per id.
+# The production cost: 16 MiB and about 40 ms of CPU per id (bench/key_cost.py).
 PRODUCTION_COST = KeyCost(n=2**14, r=8, p=1)
 
 
