@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 from pathlib import Path
 
-from bot.config import SETTINGS_HELP, Settings, SettingsError, environment, load_settings
+from bot.config import (
+    SETTINGS_HELP,
+    Settings,
+    SettingsError,
+    default_key_file,
+    environment,
+    key_file_warning,
+    load_settings,
+)
 from bot.i18n import LANGUAGES, CatalogError
 from bot.log import configure_logging
 from bot.loop import run as run_loop
 
 EXIT_SETTINGS = 2
+# Everything the bot writes (the database, its journal, the key, backups, the heartbeat) is
+# readable by its owner only, however it is started.
+UMASK = 0o077
 
 
 def _settings_epilog() -> str:
@@ -80,7 +93,12 @@ def run(webhook: bool = False) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_SETTINGS
-    configure_logging(settings.log_level, [settings.bot_token])
+    configure_logging(settings.log_level, secrets_of(settings))
+    warning = key_file_warning(settings)
+    if warning:
+        logging.getLogger("bot").warning("%s", warning)
+    from telegram.error import InvalidToken
+
     from bot.app import build_application
     from bot.runtime import serve
 
@@ -89,7 +107,26 @@ def run(webhook: bool = False) -> int:
     except CatalogError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    return run_loop(serve(application, webhook))
+    try:
+        return run_loop(serve(application, webhook))
+    except InvalidToken:
+        print(
+            "error: BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
+            "(/mybots, API Token), or /revoke it and use the new one.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """What must never be printed: the token (and its secret half), the keys."""
+    token = settings.bot_token
+    return [
+        token,
+        token.partition(":")[2],
+        settings.secret_key or "",
+        settings.webhook_secret or "",
+    ]
 
 
 def sandbox(port: int, database: Path) -> int:
@@ -110,11 +147,15 @@ def check() -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_SETTINGS
+    configure_logging(settings.log_level, secrets_of(settings))
     from bot.operations import check_setup
 
     results = asyncio.run(check_setup(settings))
     for result in results:
         print(("ok     " if result.ok else "FAILED ") + result.line)
+    warning = key_file_warning(settings)
+    if warning:
+        print("note   " + warning)
     return 0 if all(result.ok for result in results) else 1
 
 
@@ -122,10 +163,18 @@ def database_only() -> Settings:
     """Settings for commands that need only the database (backup, stats, health)."""
     env = environment()
     database = Path(env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3")
-    return Settings(bot_token="", moderator_chat_id=0, channel_id=0, database_path=database)
+    key_file = env.get("KEY_FILE", "").strip()
+    return Settings(
+        bot_token="",
+        moderator_chat_id=0,
+        channel_id=0,
+        database_path=database,
+        key_file=Path(key_file) if key_file else default_key_file(database, env),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(UMASK)
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     if arguments.command == "run":
         return run(arguments.webhook)
@@ -149,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         pages = backup(settings.database_path, arguments.path)
         print(
-            f"Backed up {settings.database_path} to {arguments.path} ({pages} pages). Keep the "
-            f"key file ({settings.key_file}) or SECRET_KEY with it, stored apart."
+            f"Backed up {settings.database_path} to {arguments.path} ({pages} pages). The "
+            f"key is not in the copy: keep the key file ({settings.key_path}) or SECRET_KEY "
+            "safe, stored apart from it."
         )
         return 0
     if arguments.command == "sandbox":

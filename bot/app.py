@@ -66,7 +66,9 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
     """Load catalogs and letters (failing loudly), then wire the bot."""
     i18n = I18n(settings.default_language, locales_dir)
     letters = LetterLibrary(locales_dir, LANGUAGES)
-    keys = PersonKeys(load_or_create_key(settings.secret_key, settings.key_file))
+    keys = PersonKeys(
+        load_or_create_key(settings.secret_key, settings.key_path), settings.key_cost
+    )
     base = settings.telegram_api_url
     bot: ExtBot[int] = ExtBot(
         settings.bot_token,

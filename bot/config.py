@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.domain.identity import PRODUCTION_COST, KeyCost
+
 TELEGRAM_URL = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
@@ -33,7 +35,12 @@ SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
     ("SIGNATURE_DIGEST_INTERVAL", "seconds between channel digests of signatures; 0: off", "3600"),
     ("MESSAGE_PENDING_LIMIT", "messages a person may have waiting for review at once", "3"),
     ("MESSAGE_DAILY_LIMIT", "messages a person may send in 24 hours", "10"),
-    ("SECRET_KEY", "key for hashing Telegram ids; else a key file beside the database", "(file)"),
+    ("SECRET_KEY", "key for hashing Telegram ids; else the key file (KEY_FILE)", "(file)"),
+    (
+        "KEY_FILE",
+        "the key file, created on first start; keep it off the database's volume",
+        "~/.config/solidarity-bot/<database name>.key",
+    ),
 )
 
 
@@ -71,6 +78,11 @@ class Settings:
     conflict_window: float = 30.0
     # Seconds before an abandoned conversation ends quietly (not an environment setting).
     conversation_timeout: float = 30 * 60
+    # The key file; None: beside the database (the sandbox's, and tests'). load_settings
+    # always gives one apart from the database (see default_key_file).
+    key_file: Path | None = None
+    # What deriving a person key costs (not an environment setting; tests make it cheap).
+    key_cost: KeyCost = PRODUCTION_COST
 
     def __repr__(self) -> str:
         # The token and the secret key must never reach a log or a traceback.
@@ -79,8 +91,40 @@ class Settings:
         return f"Settings({fields})"
 
     @property
-    def key_file(self) -> Path:
-        return self.database_path.with_suffix(".key")
+    def key_path(self) -> Path:
+        return self.key_file or self.database_path.with_suffix(".key")
+
+
+def default_key_file(database: Path, env: Mapping[str, str]) -> Path:
+    """Where the key file is when KEY_FILE is not set: never in the database's folder.
+
+    systemd's credentials directory when the unit passes one (LoadCredential=secret_key:...);
+    else a key file of an earlier version beside the database, so existing campaigns keep
+    their key (warned about at start); else $XDG_CONFIG_HOME/solidarity-bot/<name>.key.
+    """
+    credentials = env.get("CREDENTIALS_DIRECTORY", "").strip()
+    if credentials:
+        return Path(credentials) / "secret_key"
+    beside = database.with_suffix(".key")
+    if beside.is_file():
+        return beside
+    config = env.get("XDG_CONFIG_HOME", "").strip() or str(Path(env.get("HOME", "~")) / ".config")
+    return Path(config).expanduser() / "solidarity-bot" / f"{database.stem}.key"
+
+
+def key_file_warning(settings: Settings) -> str | None:
+    """One line when the key file lies inside the database's folder (one copy holds both)."""
+    if settings.secret_key:
+        return None
+    folder = settings.database_path.resolve().parent
+    key = settings.key_path.resolve()
+    if not key.is_relative_to(folder):
+        return None
+    return (
+        f"The key file {settings.key_path} is in the database's folder ({folder}): whoever "
+        "copies that folder can test every Telegram id against the database. Move it "
+        "elsewhere and set KEY_FILE to it (see README, Privacy)."
+    )
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -189,6 +233,7 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
     pending_limit = _positive(env, "MESSAGE_PENDING_LIMIT", 3)
     daily_limit = _positive(env, "MESSAGE_DAILY_LIMIT", 10)
     database = env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3"
+    key_file = env.get("KEY_FILE", "").strip()
     return Settings(
         bot_token=token,
         moderator_chat_id=int(moderator_chat),
@@ -209,6 +254,7 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=int(webhook_port),
         webhook_secret=webhook_secret,
+        key_file=Path(key_file) if key_file else default_key_file(Path(database), env),
     )
 
 

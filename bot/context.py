@@ -17,7 +17,7 @@ from bot.delivery.pacer import Rates
 from bot.domain.channel import ChannelService
 from bot.domain.flood import FloodGate
 from bot.domain.followups import FollowUps
-from bot.domain.identity import PersonKeys
+from bot.domain.identity import Identities, PersonKeys
 from bot.domain.letter import LetterLibrary
 from bot.domain.messages import Limits
 from bot.domain.messaging import MessagingService
@@ -33,6 +33,7 @@ from bot.render.posts import Posts
 from bot.storage import Repositories
 from bot.storage.database import Database
 from bot.storage.seen import SeenUpdates
+from bot.webhook import WebhookServer
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Services:
     privacy: PrivacyService
     languages: LanguageChoices
     reports: Reports
+    identities: Identities
 
     @classmethod
     def on(
@@ -53,6 +55,7 @@ class Services:
         repos: Repositories,
         settings: Settings,
         i18n: I18n,
+        keys: PersonKeys,
         bot: ExtBot[int],
         wake: Callable[[], None],
     ) -> Services:
@@ -74,6 +77,7 @@ class Services:
             privacy=PrivacyService(repos, languages, unpublish),
             languages=languages,
             reports=Reports(repos),
+            identities=Identities(keys, repos.person_keys, moderation.rekeyed),
         )
 
 
@@ -90,6 +94,7 @@ class BotData:
     destinations: Destinations
     worker: OutboxWorker
     flood: FloodGate = field(default_factory=FloodGate)
+    webhook: WebhookServer | None = None  # while `run --webhook` serves
 
     @property
     def database(self) -> Database:
@@ -113,7 +118,7 @@ class BotData:
         database = Database(settings.database_path)
         repos = Repositories.on(database)
         wake = asyncio.Event()
-        services = Services.on(repos, settings, i18n, bot, wake.set)
+        services = Services.on(repos, settings, i18n, keys, bot, wake.set)
         destinations = Destinations(repos.state, settings.moderator_chat_id, settings.channel_id)
         count, window = settings.group_rate
         worker = OutboxWorker(
@@ -146,11 +151,21 @@ class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], Bo
 
     @property
     def person_key(self) -> str:
-        """The keyed hash of the Telegram id of the person the update comes from."""
+        """The keyed hash of the Telegram id of the person the update comes from.
+
+        Settled by the guard (off the event loop) for every private update before any
+        handler; elsewhere it is derived here, blocking, and without re-keying old rows.
+        """
         if self._person_key is None:
             if self._telegram_id is None:
                 raise LookupError("this update comes from no person")
             self._person_key = self.bot_data.keys.of(self._telegram_id)
+        return self._person_key
+
+    async def settle_person_key(self) -> str:
+        """Derive the person's key off the event loop (re-keying their old rows, if any)."""
+        if self._person_key is None:
+            self._person_key = await self.services.identities.key_of(self.telegram_id)
         return self._person_key
 
     @property

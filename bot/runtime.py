@@ -16,6 +16,7 @@ from bot.context import BotApplication, BotContext
 from bot.handlers.menu import COMMANDS
 from bot.i18n import LANGUAGES
 from bot.operations import beat, channel_check, moderator_group_check
+from bot.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ async def post_init(application: BotApplication) -> None:
     data = application.bot_data
     settings = data.settings
     await data.database.open()
+    await data.services.identities.load()
     await data.destinations.load()
     await register_commands(application)
     await learn_channel_username(application)
@@ -188,11 +190,19 @@ async def start_application(
     assert application.updater is not None
     settings = application.bot_data.settings
     if webhook:
-        await application.updater.start_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=WEBHOOK_PATH,
-            webhook_url=settings.webhook_url,
+        assert settings.webhook_url is not None
+        server = WebhookServer(
+            application.bot,
+            application.update_queue,
+            settings.webhook_listen,
+            settings.webhook_port,
+            WEBHOOK_PATH,
+            settings.webhook_secret,
+        )
+        await server.start()
+        application.bot_data.webhook = server
+        await application.bot.set_webhook(
+            settings.webhook_url,
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
         )
@@ -245,6 +255,9 @@ async def serve(application: BotApplication, webhook: bool = False) -> int:
 
 async def stop_application(application: BotApplication) -> None:
     """Stop what start_application started, in reverse order."""
+    server, application.bot_data.webhook = application.bot_data.webhook, None
+    if server is not None:
+        await server.stop()
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:

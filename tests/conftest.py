@@ -12,6 +12,7 @@ import pytest
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.domain.identity import KeyCost
 from bot.loop import loop_factory
 from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
@@ -20,6 +21,9 @@ from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed
 from bot.sandbox.server import EmulatorServer
 
 TOKEN = SANDBOX_TOKEN
+# Person keys in tests: scrypt at a sliver of the production cost (test_production_key_cost
+# checks that the bot's settings carry the production one).
+CHEAP_KEYS = KeyCost(n=16, r=1, p=1)
 # PTB 22 warns that retry_after becomes a timedelta; opt in, as the bot does.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
@@ -63,6 +67,8 @@ def settings(tmp_path: Path, server: EmulatorServer) -> Settings:
         database_path=tmp_path / "bot.sqlite3",
         telegram_api_url=server.url,
         default_language="en",
+        key_file=tmp_path / "keys" / "bot.key",
+        key_cost=CHEAP_KEYS,
     )
 
 

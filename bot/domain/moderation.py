@@ -70,6 +70,12 @@ class ModerationService:
     async def load_bans(self) -> None:
         self.banned = await self.stores.bans.keys()
 
+    def rekeyed(self, old: str, new: str) -> None:
+        """A person's rows moved to their new key (see Identities): so does their ban."""
+        if old in self.banned:
+            self.banned.discard(old)
+            self.banned.add(new)
+
     # ------------------------------------------------------------ cards
 
     async def message_submitted(self, message: Message) -> None:

@@ -161,6 +161,16 @@ class BanStore(Protocol):
     async def is_banned(self, person_key: str) -> bool: ...
 
 
+class KeyStore(Protocol):
+    async def any_legacy(self) -> bool:
+        """Whether any row is still keyed by a key of an earlier version."""
+        ...
+
+    async def rekey(self, old: str, new: str) -> bool:
+        """Move every row of `old` to `new`, in one transaction; whether any moved."""
+        ...
+
+
 class OutboxStore(Protocol):
     async def add(self, chat: str, post: Post, person_key: str | None = None) -> int: ...
     async def drop(self, item_id: int) -> bool:

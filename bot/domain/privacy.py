@@ -12,6 +12,7 @@ from typing import Protocol
 from bot.domain.messages import Message
 from bot.domain.people import LanguageChoices
 from bot.domain.ports import (
+    WithBans,
     WithChatLog,
     WithContacts,
     WithConversations,
@@ -38,6 +39,7 @@ class PersonalData:
     telegram_id_kept: bool
     unfinished_conversation: bool
     recent_chat_messages: int
+    banned: bool = False  # kept through /forget, so that a ban cannot be shed
 
 
 class PrivacyStores(
@@ -52,6 +54,7 @@ class PrivacyStores(
     WithConversations,
     WithDigests,
     WithShown,
+    WithBans,
     Protocol,
 ):
     """Every store that keeps something of a person."""
@@ -74,6 +77,7 @@ class PrivacyService:
             telegram_id_kept=await stores.contacts.telegram_id(person_key) is not None,
             unfinished_conversation=await stores.conversations.has_conversation(telegram_id),
             recent_chat_messages=len(await stores.chat_log.recent(person_key, now)),
+            banned=await stores.bans.is_banned(person_key),
         )
 
     async def forget(self, person_key: str, telegram_id: int) -> None:

@@ -69,6 +69,13 @@ def report_lines(data: PersonalData, t: Translator, channel: Translator) -> list
                 count,
             ).format(count=t.number(count))
         )
+    if data.banned:
+        lines.append(
+            t.gettext(
+                "That the moderators no longer accept your signatures and messages (this is "
+                "kept after /forget)"
+            )
+        )
     return ["• " + line for line in lines] or [t.gettext("Nothing.")]
 
 

@@ -12,6 +12,7 @@ from bot.storage.contacts import ContactRepository
 from bot.storage.conversations import ConversationRepository
 from bot.storage.database import Database
 from bot.storage.digests import DigestRepository
+from bot.storage.keys import PersonKeyRepository
 from bot.storage.messages import MessageRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
@@ -41,6 +42,7 @@ class Repositories:
     stats: StatsRepository
     conversations: ConversationRepository
     shown: ShownRepository
+    person_keys: PersonKeyRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -61,6 +63,7 @@ class Repositories:
             StatsRepository(db),
             ConversationRepository(db),
             ShownRepository(db),
+            PersonKeyRepository(db),
         )
 
     async def tidy(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -11,6 +12,9 @@ def backup(database: Path, target: Path) -> int:
     if not database.is_file():
         raise FileNotFoundError(f"no database at {database}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Readable by its owner only, also when it replaces a file that was not.
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(target, 0o600)
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
     copy = sqlite3.connect(target)
     try:

@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def bot_environment(api_url: str, **settings: str) -> dict[str, str]:
     """This environment, the checkout importable, the bot pointed at the emulator's seeded
-    group and channel; `settings` (DATABASE_PATH=..., say) added or overriding."""
+    group and channel; `settings` (DATABASE_PATH=..., say) added or overriding. The key file
+    goes beside the database's folder (never into the home's ~/.config)."""
+    if "DATABASE_PATH" in settings and "KEY_FILE" not in settings:
+        folder = Path(settings["DATABASE_PATH"]).resolve().parent
+        settings["KEY_FILE"] = str(folder.with_name(folder.name + "-keys") / "bot.key")
     return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
