@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import signal
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import Conflict, TelegramError
+from telegram.ext import ConversationHandler
 
 from bot.context import BotApplication, BotContext
+from bot.handlers.conversation import Deadline
 from bot.handlers.menu import COMMANDS
 from bot.i18n import LANGUAGES
 from bot.operations import beat, channel_check, moderator_group_check
@@ -52,6 +56,7 @@ async def post_init(application: BotApplication) -> None:
     data.worker.start()
     jobs = application.job_queue
     if jobs is not None:
+        await keep_deadlines(application)
         jobs.run_repeating(tidy_database, interval=TIDY_INTERVAL, first=TIDY_INTERVAL)
         jobs.run_repeating(heartbeat, interval=HEARTBEAT_INTERVAL, first=0)
         jobs.run_repeating(card_signatures, interval=settings.card_interval, first=1)
@@ -105,6 +110,70 @@ async def register_commands(application: BotApplication) -> None:
 
 
 # ----------------------------------------------------------------------- jobs
+
+
+@dataclass(frozen=True)
+class Restored:
+    """A conversation restored from the database, and when it times out."""
+
+    application: BotApplication
+    handler: ConversationHandler[BotContext]
+    key: tuple[int | str, ...]
+    deadline: float
+
+
+def _seconds(timeout: float | dt.timedelta | None) -> float:
+    if isinstance(timeout, dt.timedelta):
+        return timeout.total_seconds()
+    return float(timeout or 0)
+
+
+async def keep_deadlines(application: BotApplication) -> None:
+    """Conversations restored from the database time out when they would have.
+
+    PTB's timeout jobs live in memory only; each restored conversation gets a job at its
+    stored deadline (the stale ones were dropped as the persistence loaded).
+    """
+    jobs = application.job_queue
+    assert jobs is not None
+    conversations = application.bot_data.repos.conversations
+    now = time.time()
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            if not (isinstance(handler, ConversationHandler) and handler.name):
+                continue
+            if not handler.conversation_timeout:
+                continue
+            timeout = _seconds(handler.conversation_timeout)
+            for key, deadline in (await conversations.deadlines(handler.name, timeout)).items():
+                # The job's name is logged; the key (a raw id) is not in it.
+                jobs.run_once(
+                    expire_restored,
+                    max(0.0, deadline - now),
+                    data=Restored(application, handler, key, deadline),
+                    name="restored conversation deadline",
+                )
+
+
+async def expire_restored(context: BotContext) -> None:
+    """End a restored conversation at its deadline, unless it has moved on since."""
+    assert context.job is not None
+    restored = context.job.data
+    assert isinstance(restored, Restored)
+    application, handler = restored.application, restored.handler
+    await application.update_persistence()  # its state's time, as of now
+    timeout = _seconds(handler.conversation_timeout)
+    conversations = context.bot_data.repos.conversations
+    current = (await conversations.deadlines(str(handler.name), timeout)).get(restored.key)
+    if current is None or current > restored.deadline:
+        return  # ended, or answered since the restart: PTB's own timeout is armed
+    update = Deadline(int(restored.key[0]), int(restored.key[-1]))
+    check = handler.check_update(update)
+    if check is None:
+        return
+    await handler.handle_update(
+        update, application, check, BotContext.from_update(update, application)
+    )
 
 
 async def heartbeat(context: BotContext) -> None:

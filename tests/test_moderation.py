@@ -171,7 +171,7 @@ async def test_two_moderators_at_once_one_decision_both_answered(
     second = await driver.forge_press(JONAS, MODERATOR_GROUP_ID, card["message_id"], approve)
     one, two = await driver.wait_answered(first), await driver.wait_answered(second)
     assert one["answer"]["text"] == "Done."
-    assert two["answer"]["text"].startswith("Already rejected by @mina_mod at")
+    assert two["answer"]["text"].startswith("Already rejected by @mina_mod on")
     assert rows(fast, "SELECT status FROM messages") == [("rejected",)]
     assert rows(fast, "SELECT COUNT(*) FROM audit_log") == [(1,)]
     stamped = await edited(driver, card, 2)  # the reasons, then the decision

@@ -61,6 +61,8 @@ class OutboxQueue(Protocol):
 class AfterDelivery(Protocol):
     async def delivered(self, item: OutboxItem, sent_id: int) -> None: ...
 
+    async def failed(self, item: OutboxItem) -> None: ...
+
     async def blocked(self, person_keys: set[str]) -> None: ...
 
 
@@ -171,7 +173,7 @@ class OutboxWorker:
             return
         except (TimedOut, NetworkError) as error:
             if isinstance(error, BadRequest):
-                await queue.fail(item.id)
+                await self._fail(item)
                 logger.error("Outbox item %s refused by Telegram: %s", item.id, error)
                 return
             backoff = min(MAX_BACKOFF, 2.0 ** min(item.attempts, 8))
@@ -181,13 +183,19 @@ class OutboxWorker:
             )
             return
         except TelegramError as error:
-            await queue.fail(item.id)
+            await self._fail(item)
             logger.error("Outbox item %s failed: %s", item.id, type(error).__name__)
             return
         self._pacer.sent(item.chat, time.time())
         async with self._db.transaction():
             await queue.delivered(item.id, sent, scrub=item.private)
             await self._after.delivered(item, sent)
+
+    async def _fail(self, item: OutboxItem) -> None:
+        """Close a refused item and undo what waited for it, in one transaction."""
+        async with self._db.transaction():
+            await self._queue.fail(item.id)
+            await self._after.failed(item)
 
     async def _send(self, chat: int | str, post: Post, protect: bool) -> int:
         """Send (or edit, or delete) the post; Telegram's id of the message it is. `protect`

@@ -40,6 +40,7 @@ class FollowUp(Enum):
     PUBLISHED = "published"  # a message's channel post: keep its link, tell the author
     RELEASE = "release"  # a notice to a person: their Telegram id may be erased
     COUNTER = "counter"  # the counter post: keep its id, to edit and pin it
+    CARD = "card"  # a message's card: if Telegram refuses it, the message cannot be reviewed
 
 
 class OutboxStatus(Enum):
@@ -56,7 +57,7 @@ class Post:
     file_id: str | None = None
     buttons: Keyboard = ()
     follow_up: FollowUp | None = None
-    message_id: int | None = None  # the solidarity message a PUBLISHED post shows
+    message_id: int | None = None  # the solidarity message a PUBLISHED post or a CARD shows
     shows: Shown = ()
     target: int | None = None  # the Telegram message an EDIT or a DELETE acts on
 

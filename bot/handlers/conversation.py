@@ -4,6 +4,11 @@ A conversation keeps its answers in a Draft; each of its states lists its own ha
 the ways to leave (/cancel, the Cancel button), then a catch-all that answers anything else
 with a hint and the same question again. How a person is listed (the name step and the
 country step) is one piece, ListingSteps, that both conversations use.
+
+A draft holds a raw Telegram id (the framework keys user data by it) and what was typed, so
+it leaves the database as soon as the conversation ends, is cancelled or times out, not at
+the persistence's next round. A conversation restored after a restart keeps its deadline:
+PTB's timeout jobs do not outlive a restart, so the runtime feeds it a Deadline then.
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -38,6 +44,22 @@ Handlers = list[BaseHandler[Update, BotContext, object]]
 TYPED = filters.TEXT & ~filters.COMMAND
 
 
+class Deadline(Update):
+    """A conversation restored after a restart has reached its deadline.
+
+    Made by the bot, never received from Telegram; it names the conversation's chat and
+    person, and only a conversation's Deadline handler takes it.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, chat_id: int, user_id: int) -> None:
+        super().__init__(update_id=0)
+        # A frozen TelegramObject still lets its underscored attributes be set.
+        self._effective_chat = Chat(chat_id, Chat.PRIVATE)
+        self._effective_user = User(user_id, "", is_bot=False)
+
+
 class Draft:
     """A conversation's answers so far, in user_data (which the persistence keeps)."""
 
@@ -50,8 +72,14 @@ class Draft:
         return draft
 
     def drop(self, context: BotContext) -> None:
-        if context.user_data is not None:
-            context.user_data.pop(self.key, None)
+        """Remove the answers, from the database too, at once."""
+        if context.user_data is None or context.user_data.pop(self.key, None) is None:
+            return
+        application = context.application
+        application.mark_data_for_update_persistence(user_ids=context.telegram_id)
+        # A task starts only once the running callback has returned, so this write also
+        # carries the conversation's end, which PTB records right after the callback.
+        application.create_task(application.update_persistence())
 
 
 @dataclass(frozen=True)
@@ -90,6 +118,7 @@ class Flow:
             return await self.repeat(update, context, ask)
 
         return [
+            TypeHandler(Deadline, self.expired),
             *handlers,
             CommandHandler("cancel", self.leave),
             CallbackQueryHandler(self.leave, pattern=exactly(self.cancel)),
@@ -101,8 +130,14 @@ class Flow:
         """A conversation left alone ends quietly, its draft dropped."""
         self.draft.drop(context)
 
+    async def expired(self, update: Update, context: BotContext) -> int:
+        """A restored conversation's deadline passed: it ends as a timed-out one does."""
+        await self.timed_out(update, context)
+        return ConversationHandler.END
+
     def timeout_state(self) -> Handlers:
-        return [MessageHandler(filters.ALL, self.timed_out)]
+        # Whatever the last update was (a message, a button), the timeout drops the draft.
+        return [TypeHandler(Update, self.timed_out)]
 
 
 class ListingSteps:

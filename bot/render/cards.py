@@ -19,7 +19,7 @@ from bot.buttons import (
 )
 from bot.domain.countries import country_name
 from bot.domain.decisions import AuditEntry, Decision
-from bot.domain.effects import DIGEST, MESSAGE, Keyboard, Method, Post
+from bot.domain.effects import DIGEST, MESSAGE, FollowUp, Keyboard, Method, Post
 from bot.domain.messages import Kind, Message
 from bot.domain.signatures import Signature, Status
 from bot.i18n import Translator, native_name
@@ -63,15 +63,27 @@ def message_card(message: Message, t: Translator, channel: Translator) -> list[P
     """A pending message for the moderators: its content, copied by file id, never forwarded."""
     text = message_card_text(message, t, channel)
     buttons = message_buttons(t, message.id)
-    shows = ((MESSAGE, message.id),)
+    # The post with the buttons is the card: if Telegram refuses it, the message is set aside.
+    card, shown, shows = FollowUp.CARD, message.id, ((MESSAGE, message.id),)
     if message.kind is Kind.TEXT:
-        return [Post(Method.MESSAGE, text, buttons=buttons, shows=shows)]
+        return [
+            Post(
+                Method.MESSAGE, text, buttons=buttons, follow_up=card, message_id=shown, shows=shows
+            )
+        ]
     if message.kind is Kind.VIDEO_NOTE:  # no caption: the card follows the video message
         return [
             Post(Method.VIDEO_NOTE, file_id=message.file_id, shows=shows),
-            Post(Method.MESSAGE, text, buttons=buttons, shows=shows),
+            Post(
+                Method.MESSAGE, text, buttons=buttons, follow_up=card, message_id=shown, shows=shows
+            ),
         ]
-    return [Post(Method(message.kind.value), text, message.file_id, buttons, shows=shows)]
+    method = Method(message.kind.value)
+    return [
+        Post(
+            method, text, message.file_id, buttons, follow_up=card, message_id=shown, shows=shows
+        )
+    ]
 
 
 def digest_text(
@@ -137,7 +149,13 @@ def decision_line(t: Translator, decision: Decision, name: str, timestamp: int) 
 
 
 def previous_decision(t: Translator, entry: AuditEntry) -> str:
-    return decision_line(t, entry.decision, entry.moderator_name, entry.decided_at)
+    """“approved by @mina on …”: the audit log keeps the day of a decision, not its time."""
+    day = dt.datetime.fromtimestamp(entry.decided_at, dt.UTC).date()
+    return t.gettext("{decision} by {moderator} on {date}").format(
+        decision=t.gettext(DECISION_WORDS[entry.decision]),
+        moderator=entry.moderator_name,
+        date=t.date(day),
+    )
 
 
 def stamped(card: str, line: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict
-from bot.storage.database import Database
+from bot.storage.database import Database, day_of
 
 
 class AuditRepository:
@@ -21,7 +21,7 @@ class AuditRepository:
                 verdict.reason.value if verdict.reason else None,
                 verdict.moderator.id,
                 verdict.moderator.name,
-                verdict.at,
+                day_of(verdict.at),  # the day: a time would date the signature or message
             ),
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.database import Database
+from bot.storage.database import Database, day_of
 
 
 class BanRepository:
@@ -12,7 +12,7 @@ class BanRepository:
     async def ban(self, person_key: str, now: int) -> bool:
         changed = await self._db.execute(
             "INSERT OR IGNORE INTO banned (person_key, banned_at) VALUES (?, ?)",
-            (person_key, now),
+            (person_key, day_of(now)),
         )
         return changed > 0
 

@@ -24,14 +24,17 @@ class ContactRepository:
         return int(row[0]) if row else None
 
     async def erase(self, person_key: str) -> None:
-        await self._db.execute("DELETE FROM contacts WHERE person_key = ?", (person_key,))
+        if await self._db.execute("DELETE FROM contacts WHERE person_key = ?", (person_key,)):
+            self._db.erased()
 
     async def release(self, person_key: str) -> None:
         """Erase the id unless a signature or message of theirs still awaits a decision."""
         pending = Status.PENDING.value
-        await self._db.execute(
+        released = await self._db.execute(
             "DELETE FROM contacts WHERE person_key = ? AND NOT EXISTS "
             "(SELECT 1 FROM signatures WHERE person_key = ? AND status = ?) "
             "AND NOT EXISTS (SELECT 1 FROM messages WHERE person_key = ? AND status = ?)",
             (person_key, person_key, pending, person_key, pending),
         )
+        if released:
+            self._db.erased()

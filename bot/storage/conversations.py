@@ -2,7 +2,8 @@
 
 Rows carry raw Telegram ids (the framework keys them so), which is why they exist only while a
 conversation is in progress: an ended conversation and an emptied draft delete their row,
-and rows older than the conversation timeout are dropped when the bot starts.
+rows older than the conversation timeout are dropped when the bot starts, and the others time
+out at their deadline (updated_at plus the timeout) while it runs.
 """
 
 from __future__ import annotations
@@ -22,8 +23,21 @@ class ConversationRepository:
 
     async def drop_older_than(self, seconds: float) -> None:
         cutoff = int(time.time() - seconds)
-        await self._db.execute("DELETE FROM conversation_states WHERE updated_at < ?", (cutoff,))
-        await self._db.execute("DELETE FROM conversation_drafts WHERE updated_at < ?", (cutoff,))
+        states = await self._db.execute(
+            "DELETE FROM conversation_states WHERE updated_at < ?", (cutoff,)
+        )
+        drafts = await self._db.execute(
+            "DELETE FROM conversation_drafts WHERE updated_at < ?", (cutoff,)
+        )
+        if states or drafts:
+            self._db.erased()
+
+    async def deadlines(self, name: str, timeout: float) -> dict[Key, float]:
+        """When each unfinished conversation of `name` times out, unless it moves on."""
+        rows = await self._db.fetchall(
+            "SELECT key, updated_at FROM conversation_states WHERE name = ?", (name,)
+        )
+        return {tuple(json.loads(key)): float(updated_at) + timeout for key, updated_at in rows}
 
     async def states(self, name: str) -> dict[Key, object]:
         rows = await self._db.fetchall(
@@ -34,9 +48,10 @@ class ConversationRepository:
     async def set_state(self, name: str, key: Key, state: object | None) -> None:
         encoded = json.dumps(list(key))
         if state is None:
-            await self._db.execute(
+            if await self._db.execute(
                 "DELETE FROM conversation_states WHERE name = ? AND key = ?", (name, encoded)
-            )
+            ):
+                self._db.erased()  # the key holds the raw id
             return
         await self._db.execute(
             "INSERT INTO conversation_states (name, key, state, updated_at) VALUES (?, ?, ?, ?) "
@@ -61,7 +76,8 @@ class ConversationRepository:
         )
 
     async def drop_draft(self, user_id: int) -> None:
-        await self._db.execute("DELETE FROM conversation_drafts WHERE user_id = ?", (user_id,))
+        if await self._db.execute("DELETE FROM conversation_drafts WHERE user_id = ?", (user_id,)):
+            self._db.erased()
 
     async def _keys_of(self, user_id: int) -> list[tuple[str, str]]:
         rows = await self._db.fetchall("SELECT name, key FROM conversation_states")
@@ -77,3 +93,4 @@ class ConversationRepository:
             await self._db.execute(
                 "DELETE FROM conversation_states WHERE name = ? AND key = ?", (name, key)
             )
+            self._db.erased()

@@ -20,6 +20,19 @@ from bot.storage.migrations import MIGRATIONS
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+DAY = 24 * 3600
+# After an erasure, the journal is folded into the file (and emptied) within about this long:
+# a pause, so that erasures close together share one checkpoint, then retries while a reader
+# (a backup, `python -m bot stats`) holds the journal.
+FOLD_DELAY = 0.5
+FOLD_RETRY = 1.0
+FOLD_ATTEMPTS = 30
+
+
+def day_of(unix_time: float) -> int:
+    """The start of the (UTC) day: what is kept of a moment that dates a person's act."""
+    seconds = int(unix_time)
+    return seconds - seconds % DAY
 
 
 class MigrationError(Exception):
@@ -39,6 +52,8 @@ async def open_database(path: Path) -> aiosqlite.Connection:
         # Deleted rows (raw ids, withdrawn names) are overwritten, not left in free pages.
         await connection.execute("PRAGMA secure_delete = ON")
         await migrate(connection)
+        # What a migration rewrote (finer times, say) leaves the journal too.
+        await connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except BaseException:
         await connection.close()
         raise
@@ -97,6 +112,8 @@ class Database:
         self._deferred: list[tuple[str, tuple[Any, ...]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._stop_flushing = asyncio.Event()
+        self._folder: asyncio.Task[None] | None = None
+        self._unfolded = False
 
     @property
     def is_open(self) -> bool:
@@ -203,8 +220,54 @@ class Database:
         """Fold the write-ahead log into the file, so that erased rows leave the journal too."""
         await self.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def erased(self) -> None:
+        """Something of a person was deleted: fold the journal into the file soon.
+
+        secure_delete zeroes deleted rows in the file, but until a checkpoint the journal
+        (the -wal file) still holds the pages as they were. Within FOLD_DELAY seconds, once
+        the transaction that erased has committed, one checkpoint copies the pages back and
+        truncates the journal; erasures meanwhile share it. Without a running loop (a script)
+        the checkpoint at close does it.
+        """
+        self._unfolded = True
+        if self._folder is not None and not self._folder.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._folder = loop.create_task(self._fold_soon(), name="fold-journal")
+
+    async def _fold_soon(self) -> None:
+        # The task's context is a copy of the eraser's, maybe inside its transaction: the
+        # checkpoint must wait for that transaction, not join it.
+        _in_transaction.set(False)
+        while self._unfolded:
+            await asyncio.sleep(FOLD_DELAY)
+            self._unfolded = False
+            await self._fold()
+
+    async def _fold(self) -> None:
+        for _ in range(FOLD_ATTEMPTS):
+            if not self.is_open:
+                return
+            try:
+                row = await self.fetchone("PRAGMA wal_checkpoint(TRUNCATE)")
+            except (sqlite3.Error, DatabaseClosed) as error:
+                logger.warning("Folding the journal failed: %s", type(error).__name__)
+                row = None
+            if row is not None and int(row[0]) == 0:
+                return
+            await asyncio.sleep(FOLD_RETRY)  # a reader holds the journal: try again
+        logger.warning("The journal could not be folded after an erasure; the next tidy will")
+
     async def close(self) -> None:
         """Stop flushing, write what is still queued, fold the journal, close."""
+        if self._folder is not None:
+            self._folder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._folder
+            self._folder = None
         if self._flusher is not None:
             self._stop_flushing.set()
             await self._flusher

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 from bot.domain.signatures import Signature, Status
-from bot.storage.database import Database
+from bot.storage.database import Database, day_of
 from bot.storage.signatures import SIGNATURE_COLUMNS, signature_from_row
 
 PENDING = Status.PENDING.value
@@ -32,7 +32,9 @@ class DigestRepository:
         for start in range(0, len(rows), size):
             chunk = [signature_from_row(row) for row in rows[start : start + size]]
             row = await self._db.fetchone(
-                "INSERT INTO digests (created_at) VALUES (?) RETURNING id", (now,)
+                # The day only: a digest's time would date the signatures on it.
+                "INSERT INTO digests (created_at) VALUES (?) RETURNING id",
+                (day_of(now),),
             )
             digest_id = int(row[0])
             ids = [s.id for s in chunk]

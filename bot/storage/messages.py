@@ -80,7 +80,8 @@ class MessageRepository:
         return [message_from_row(row) for row in rows]
 
     async def forget(self, person_key: str) -> None:
-        await self._db.execute("DELETE FROM messages WHERE person_key = ?", (person_key,))
+        if await self._db.execute("DELETE FROM messages WHERE person_key = ?", (person_key,)):
+            self._db.erased()
 
     async def decide(
         self, message_id: int, status: Status, today: dt.date

@@ -154,6 +154,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 6: nothing dates a person's act more finely than the day: the times that did are
+    # rounded down to the start of their UTC day, and closed outbox items keep no time.
+    (
+        "UPDATE digests SET created_at = created_at - created_at % 86400",
+        "UPDATE audit_log SET decided_at = decided_at - decided_at % 86400",
+        "UPDATE people SET created_at = created_at - created_at % 86400, "
+        "updated_at = updated_at - updated_at % 86400",
+        "UPDATE banned SET banned_at = banned_at - banned_at % 86400",
+        "UPDATE outbox SET not_before = 0 WHERE status != 'queued'",
+    ),
     # 7: what each card and post shows, so that /withdraw and /forget can reach it; the bot's
     # own messages in private chats, kept past 48 hours (without a time) so that /clear can
     # blank what it can no longer delete.

@@ -53,7 +53,7 @@ class OutboxRepository:
         """Record Telegram's message id and close the item, its content erased (a name, a
         caption, a file id are not kept twice); a private chat's id is erased too."""
         await self._db.execute(
-            "UPDATE outbox SET status = ?, sent_message_id = ?, payload = ?, "
+            "UPDATE outbox SET status = ?, sent_message_id = ?, not_before = 0, payload = ?, "
             "chat = CASE WHEN ? THEN ? ELSE chat END WHERE id = ?",
             (OutboxStatus.SENT.value, message_id, EMPTY, scrub, DELIVERED, item_id),
         )
@@ -65,7 +65,7 @@ class OutboxRepository:
         """Drop a queued item, its content erased; False when it is no longer queued."""
         dropped = OutboxStatus.DROPPED.value
         changed = await self._db.execute(
-            "UPDATE outbox SET status = ?, payload = ? WHERE id = ? AND status = ?",
+            "UPDATE outbox SET status = ?, payload = ?, not_before = 0 WHERE id = ? AND status = ?",
             (dropped, EMPTY, item_id, QUEUED),
         )
         await self._db.execute("DELETE FROM shown WHERE outbox_id = ?", (item_id,))
@@ -80,15 +80,16 @@ class OutboxRepository:
     async def fail(self, item_id: int) -> None:
         failed = OutboxStatus.FAILED.value
         await self._db.execute(
-            "UPDATE outbox SET status = ?, chat = ?, payload = ? WHERE id = ?",
+            "UPDATE outbox SET status = ?, chat = ?, payload = ?, not_before = 0 WHERE id = ?",
             (failed, failed, EMPTY, item_id),
         )
+        self._db.erased()
 
     async def drop_chat(self, chat: str) -> list[str]:
         """The person blocked the bot: drop what was queued for them; return their keys."""
         dropped = OutboxStatus.DROPPED.value
         rows = await self._db.fetchall(
-            "UPDATE outbox SET status = ?, chat = ?, payload = ? "
+            "UPDATE outbox SET status = ?, chat = ?, payload = ?, not_before = 0 "
             "WHERE status = ? AND chat = ? RETURNING person_key",
             (dropped, dropped, EMPTY, QUEUED, chat),
         )
@@ -97,8 +98,8 @@ class OutboxRepository:
     async def forget_person(self, person_key: str) -> None:
         dropped = OutboxStatus.DROPPED.value
         await self._db.execute(
-            "UPDATE outbox SET status = ?, chat = ?, payload = ?, person_key = NULL "
-            "WHERE person_key = ? AND status = ?",
+            "UPDATE outbox SET status = ?, chat = ?, payload = ?, person_key = NULL, "
+            "not_before = 0 WHERE person_key = ? AND status = ?",
             (dropped, dropped, EMPTY, person_key, QUEUED),
         )
         await self._db.execute(

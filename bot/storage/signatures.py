@@ -62,10 +62,10 @@ class SignatureRepository:
     async def replace(
         self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
     ) -> Signature:
-        """A changed signature is reviewed again."""
+        """A changed signature is reviewed again, on a new card (the old one shows it as was)."""
         row = await self._db.fetchone(
             "UPDATE signatures SET listing = ?, name = ?, country = ?, language = ?, "
-            "status = ?, submitted_on = ?, decided_on = NULL "
+            "status = ?, submitted_on = ?, decided_on = NULL, digest_id = NULL "
             f"WHERE person_key = ? RETURNING {SIGNATURE_COLUMNS}",
             (
                 draft.listing.value,
@@ -83,6 +83,8 @@ class SignatureRepository:
         changed = await self._db.execute(
             "DELETE FROM signatures WHERE person_key = ?", (person_key,)
         )
+        if changed:
+            self._db.erased()
         return changed > 0
 
     async def count(self, status: Status) -> int:
