@@ -13,6 +13,7 @@ from bot.config import (
     SETTINGS_HELP,
     Settings,
     SettingsError,
+    check_key_file,
     default_key_file,
     environment,
     key_file_warning,
@@ -90,6 +91,7 @@ def run(webhook: bool = False) -> int:
                 f"{missing} is not set: --webhook needs WEBHOOK_URL (the public https address) "
                 "and WEBHOOK_SECRET (16 or more random characters)."
             )
+        check_key_file(settings)
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_SETTINGS

@@ -112,6 +112,22 @@ def default_key_file(database: Path, env: Mapping[str, str]) -> Path:
     return Path(config).expanduser() / "solidarity-bot" / f"{database.stem}.key"
 
 
+def check_key_file(settings: Settings) -> None:
+    """Refuse to make a new key while the campaign's old one lies beside the database.
+
+    After an upgrade that sets KEY_FILE (compose, the systemd unit), a new key would leave
+    every stored person unrecognised: the old one must be moved, not replaced.
+    """
+    beside = settings.database_path.with_suffix(".key")
+    key = settings.key_path
+    if settings.secret_key or key.exists() or not beside.is_file() or key == beside:
+        return
+    raise SettingsError(
+        f"KEY_FILE is {key}, which does not exist, but the campaign's key is beside the "
+        f"database ({beside}): move it there (mv {beside} {key}), or set KEY_FILE to it."
+    )
+
+
 def key_file_warning(settings: Settings) -> str | None:
     """One line when the key file lies inside the database's folder (one copy holds both)."""
     if settings.secret_key:

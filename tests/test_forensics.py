@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from bot.app import build_application
-from bot.config import Settings, key_file_warning, load_settings
+from bot.config import Settings, SettingsError, check_key_file, key_file_warning, load_settings
 from bot.context import BotApplication
 from bot.domain.identity import (
     PRODUCTION_COST,
@@ -209,6 +209,18 @@ def test_by_default_the_key_is_not_in_the_databases_folder(tmp_path: Path) -> No
     assert warning is not None and "in the database's folder" in warning
     assert key.hex() not in warning
     assert key_file_warning(replace(beside, secret_key="x" * 32)) is None
+
+
+def test_an_upgrade_moves_the_old_key_rather_than_making_a_new_one(tmp_path: Path) -> None:
+    env = {**REQUIRED, "DATABASE_PATH": str(tmp_path / "bot.sqlite3")}
+    moved = load_settings({**env, "KEY_FILE": str(tmp_path / "apart" / "bot.key")}, LANGUAGES)
+    check_key_file(moved)  # a first start: the key is made there
+    load_or_create_key(None, tmp_path / "bot.key")  # an earlier version's key, beside
+    with pytest.raises(SettingsError, match=r"move it there \(mv .*bot.key .*apart/bot.key\)"):
+        check_key_file(moved)
+    (tmp_path / "apart").mkdir()
+    (tmp_path / "bot.key").rename(tmp_path / "apart" / "bot.key")
+    check_key_file(moved)  # moved as told: the bot starts
 
 
 def test_compose_keeps_the_key_on_its_own_volume() -> None:

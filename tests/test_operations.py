@@ -187,9 +187,9 @@ def test_the_compose_file_describes_the_service() -> None:
     assert service["build"]["dockerfile"] == "deploy/Dockerfile"
     assert service["env_file"] == ["env"]
     assert service["restart"] == "unless-stopped"
-    assert service["volumes"] == ["bot-data:/data"]
+    assert service["volumes"] == ["bot-data:/data", "bot-key:/key"]
     assert service["healthcheck"]["test"] == ["CMD", "python", "-m", "bot", "health"]
-    assert "bot-data" in compose["volumes"]
+    assert "bot-data" in compose["volumes"] and "bot-key" in compose["volumes"]
 
 
 def test_the_dockerfile_passes_hadolint() -> None:

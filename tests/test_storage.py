@@ -11,6 +11,7 @@ import pytest
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.storage import Repositories, migrations
 from bot.storage.database import Database, MigrationError, open_database, schema_version
+from tests.conftest import CHEAP_KEYS
 
 
 async def pragma(connection: aiosqlite.Connection, name: str) -> object:
@@ -78,9 +79,9 @@ def test_the_key_file_is_private_and_stable(tmp_path: Path) -> None:
     first = load_or_create_key(None, key_file)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert load_or_create_key(None, key_file) == first
-    keys = PersonKeys(first)
-    assert keys.of(42) == PersonKeys(first).of(42)
-    assert keys.of(42) != PersonKeys(b"another key").of(42)
+    keys = PersonKeys(first, CHEAP_KEYS)
+    assert keys.of(42) == PersonKeys(first, CHEAP_KEYS).of(42)
+    assert keys.of(42) != PersonKeys(b"another key", CHEAP_KEYS).of(42)
     assert "987654321" not in keys.of(987654321) and len(keys.of(42)) == 43
     assert load_or_create_key("x" * 40, tmp_path / "unused.key") == b"x" * 40
     assert not (tmp_path / "unused.key").exists()
