@@ -68,21 +68,29 @@ def message_card(message: Message, t: Translator, channel: Translator) -> list[P
     if message.kind is Kind.TEXT:
         return [
             Post(
-                Method.MESSAGE, text, buttons=buttons, follow_up=card, message_id=shown, shows=shows
+                Method.MESSAGE,
+                text,
+                buttons=buttons,
+                follow_up=card,
+                message_id=shown,
+                shows=shows,
             )
         ]
     if message.kind is Kind.VIDEO_NOTE:  # no caption: the card follows the video message
         return [
             Post(Method.VIDEO_NOTE, file_id=message.file_id, shows=shows),
             Post(
-                Method.MESSAGE, text, buttons=buttons, follow_up=card, message_id=shown, shows=shows
+                Method.MESSAGE,
+                text,
+                buttons=buttons,
+                follow_up=card,
+                message_id=shown,
+                shows=shows,
             ),
         ]
     method = Method(message.kind.value)
     return [
-        Post(
-            method, text, message.file_id, buttons, follow_up=card, message_id=shown, shows=shows
-        )
+        Post(method, text, message.file_id, buttons, follow_up=card, message_id=shown, shows=shows)
     ]
 
 

@@ -65,7 +65,8 @@ class OutboxRepository:
         """Drop a queued item, its content erased; False when it is no longer queued."""
         dropped = OutboxStatus.DROPPED.value
         changed = await self._db.execute(
-            "UPDATE outbox SET status = ?, payload = ?, not_before = 0 WHERE id = ? AND status = ?",
+            "UPDATE outbox SET status = ?, payload = ?, not_before = 0 "
+            "WHERE id = ? AND status = ?",
             (dropped, EMPTY, item_id, QUEUED),
         )
         await self._db.execute("DELETE FROM shown WHERE outbox_id = ?", (item_id,))
