@@ -239,5 +239,5 @@ async def test_commands_are_registered_in_each_language(
     assert registered["de"]["letter"] != registered["en"]["letter"]
     assert list(registered["fa"]) == [
         "start", "letter", "sign", "withdraw", "message", "language", "mydata", "forget", "clear",
-        "cancel", "help",
+        "safety", "cancel", "help",
     ]  # fmt: skip
