@@ -32,7 +32,7 @@ from tests.test_moderation import (
     send_photo_message,
     send_text_message,
 )
-from tests.test_privacy import eventually
+from tests.test_privacy import eventually, quickly
 from tests.test_sign import sign
 
 WINDOW = 10.0  # seconds: what README promises for the journal after an erasure
@@ -40,14 +40,7 @@ WINDOW = 10.0  # seconds: what README promises for the journal after an erasure
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return replace(
-        settings,
-        card_interval=0.2,
-        counter_interval=0.3,
-        signature_digest_interval=0.3,
-        group_rate=(20, 1.0),
-        conversation_timeout=2,
-    )
+    return replace(quickly(settings), conversation_timeout=2)
 
 
 def integer_forms(number: int) -> list[bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -175,7 +176,8 @@ async def test_two_moderators_at_once_one_decision_both_answered(
     assert rows(fast, "SELECT status FROM messages") == [("rejected",)]
     assert rows(fast, "SELECT COUNT(*) FROM audit_log") == [(1,)]
     stamped = await edited(driver, card, 2)  # the reasons, then the decision
-    assert "rejected by @mina_mod at" in stamped["text"]
+    # Whichever press edits last stamps it: the winner's time, or the day from the audit log.
+    assert re.search(r"rejected by @mina_mod (at|on) ", stamped["text"])
 
 
 async def test_a_non_moderator_and_forged_payloads_change_nothing(

@@ -16,14 +16,13 @@ from bot.sandbox.driver import Driver
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from tests.helpers.database import rows
 from tests.helpers.people import JSON, Supporter, buttons, new_supporter
-from tests.test_moderation import MINA, card_for, press, send_text_message
+from tests.test_moderation import MINA, card_for, current, press, send_text_message
 from tests.test_sign import sign
 
 CLEARED = "This message was cleared."
 
 
-@pytest.fixture
-def quick(settings: Settings) -> Settings:
+def quickly(settings: Settings) -> Settings:
     """Cards, channel digests and the counter within a second; the group's window shortened."""
     return replace(
         settings,
@@ -32,6 +31,11 @@ def quick(settings: Settings) -> Settings:
         signature_digest_interval=0.3,
         group_rate=(20, 1.0),
     )
+
+
+@pytest.fixture
+def quick(settings: Settings) -> Settings:
+    return quickly(settings)
 
 
 @pytest.fixture
@@ -134,9 +138,7 @@ async def test_withdraw_and_forget_take_the_lines_off_the_channel_and_the_cards(
     assert "Its line is also removed from the channel" in asked["text"]
     await alice.press_and_wait("Withdraw my signature")
     await until_gone(driver, CHANNEL_ID, "Alice Walker", "Alice's line to go")
-    [edited] = [
-        m for m in await driver.messages(CHANNEL_ID) if m["message_id"] == post["message_id"]
-    ]
+    edited = await current(driver, CHANNEL_ID, post["message_id"])
     assert edited["text"] == "New signatures under the open letter:\n\n• Bob Brown, Germany"
     await until_gone(driver, MODERATOR_GROUP_ID, "Alice Walker", "Alice's card line to go")
     await eventually(driver, CHANNEL_ID, "Signatures so far: 1", "the counter to drop")
@@ -180,9 +182,7 @@ async def test_forget_deletes_the_message_post_and_blanks_what_is_too_old_to_del
     )
     await alice.press_and_wait("Delete everything")
     await until_gone(driver, CHANNEL_ID, "Freedom for every prisoner", "the post to be blanked")
-    [blanked] = [
-        m for m in await driver.messages(CHANNEL_ID) if m["message_id"] == post["message_id"]
-    ]
+    blanked = await current(driver, CHANNEL_ID, post["message_id"])
     assert blanked["text"] == "Removed at the author's request."
     await until_gone(driver, MODERATOR_GROUP_ID, "Freedom for every prisoner", "the card")
     for (payload,) in rows(quick, "SELECT payload FROM outbox"):

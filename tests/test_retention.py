@@ -25,7 +25,7 @@ from bot.sandbox.run import MODERATOR_GROUP_ID
 from bot.storage.database import open_database
 from bot.storage.migrations import MIGRATIONS
 from tests.helpers.database import rows
-from tests.helpers.people import Supporter, new_supporter
+from tests.helpers.people import JSON, Supporter, new_supporter
 from tests.test_message import PNG, compose, finish
 from tests.test_sign import sign
 
@@ -116,15 +116,21 @@ async def test_a_timed_out_conversation_leaves_neither_its_id_nor_the_name_in_an
         await stop_application(application)
 
 
+async def to_the_country_step(person: Supporter) -> JSON:
+    """Start signing and type a name; the question that follows (the country)."""
+    await person.say("/sign")
+    await person.press_and_wait("With my name")
+    [asked] = await person.say("Parvin Ardalan")
+    return asked
+
+
 async def test_cancel_drops_the_draft_from_the_files_at_once(
     settings: Settings, driver: Driver
 ) -> None:
     application = await running(settings)
     try:
         alice = await new_supporter(driver, "Alice", "en", user_id=SIGNER_ID)
-        await alice.say("/sign")
-        await alice.press_and_wait("With my name")
-        await alice.say("Parvin Ardalan")
+        await to_the_country_step(alice)
         await seen_in_files(driver, settings, [b"Parvin Ardalan"])
         [cancelled] = await alice.say("/cancel")
         assert cancelled["text"].startswith("Cancelled. Nothing was stored.")
@@ -140,9 +146,7 @@ async def test_a_conversation_resumed_after_a_restart_times_out_at_its_old_deadl
     application = await running(short)
     alice = await new_supporter(driver, "Alice", "en", user_id=SIGNER_ID)
     try:
-        await alice.say("/sign")
-        await alice.press_and_wait("With my name")
-        [asked] = await alice.say("Parvin Ardalan")  # now at the country step
+        asked = await to_the_country_step(alice)
         assert "Which country do you live in?" in asked["text"]
         last_answer = time.time()
     finally:
@@ -172,9 +176,7 @@ async def test_a_resumed_conversation_answered_after_the_restart_runs_on(
     application = await running(short)
     alice = await new_supporter(driver, "Alice", "en", user_id=SIGNER_ID)
     try:
-        await alice.say("/sign")
-        await alice.press_and_wait("With my name")
-        await alice.say("Parvin Ardalan")
+        await to_the_country_step(alice)
     finally:
         await stop_application(application)
     application = await running(short)

@@ -63,35 +63,28 @@ def message_card(message: Message, t: Translator, channel: Translator) -> list[P
     """A pending message for the moderators: its content, copied by file id, never forwarded."""
     text = message_card_text(message, t, channel)
     buttons = message_buttons(t, message.id)
-    # The post with the buttons is the card: if Telegram refuses it, the message is set aside.
-    card, shown, shows = FollowUp.CARD, message.id, ((MESSAGE, message.id),)
+    shows = ((MESSAGE, message.id),)
+
+    def card(method: Method, file_id: str | None = None) -> Post:
+        """The post with the buttons: if Telegram refuses it, the message is set aside."""
+        return Post(
+            method,
+            text,
+            file_id,
+            buttons,
+            follow_up=FollowUp.CARD,
+            message_id=message.id,
+            shows=shows,
+        )
+
     if message.kind is Kind.TEXT:
-        return [
-            Post(
-                Method.MESSAGE,
-                text,
-                buttons=buttons,
-                follow_up=card,
-                message_id=shown,
-                shows=shows,
-            )
-        ]
+        return [card(Method.MESSAGE)]
     if message.kind is Kind.VIDEO_NOTE:  # no caption: the card follows the video message
         return [
             Post(Method.VIDEO_NOTE, file_id=message.file_id, shows=shows),
-            Post(
-                Method.MESSAGE,
-                text,
-                buttons=buttons,
-                follow_up=card,
-                message_id=shown,
-                shows=shows,
-            ),
+            card(Method.MESSAGE),
         ]
-    method = Method(message.kind.value)
-    return [
-        Post(method, text, message.file_id, buttons, follow_up=card, message_id=shown, shows=shows)
-    ]
+    return [card(Method(message.kind.value), message.file_id)]
 
 
 def digest_text(
