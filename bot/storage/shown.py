@@ -35,3 +35,14 @@ class ShownRepository:
         await self._db.execute(
             "DELETE FROM shown WHERE item_kind = ? AND item_id = ?", (kind, item_id)
         )
+
+    async def on_card(self, chat: str, message_id: int) -> list[tuple[str, int]]:
+        """The items a sent card or post (its Telegram message id in `chat`) shows."""
+        rows = await self._db.fetchall(
+            "SELECT shown.item_kind, shown.item_id FROM shown "
+            "JOIN outbox ON outbox.id = shown.outbox_id "
+            "WHERE shown.chat = ? AND shown.message_id = ? AND outbox.status = ? "
+            "ORDER BY shown.item_id",
+            (chat, message_id, SENT),
+        )
+        return [(str(kind), int(number)) for kind, number in rows]
