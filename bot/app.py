@@ -27,6 +27,7 @@ from bot.buttons import (
     ApproveMessage,
     AskReason,
     BackToCard,
+    BackToDigest,
     BanAuthor,
     ChooseLanguage,
     Clear,
@@ -35,6 +36,10 @@ from bot.buttons import (
     ReadLetter,
     RejectMessage,
     RejectSignature,
+    UnbanAuthor,
+    UndoDigest,
+    UndoMessage,
+    UndoSignature,
     Withdraw,
     of_family,
 )
@@ -45,6 +50,7 @@ from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.domain.letter import LetterLibrary
 from bot.handlers import decisions, group
 from bot.handlers.chats import ModeratorChat, chat_id
+from bot.handlers.conversation import PrivatePress
 from bot.handlers.guard import guard
 from bot.handlers.language import choose_language, resolve_language, show_language_picker
 from bot.handlers.letter import letter_button, letter_command, letter_languages
@@ -116,6 +122,9 @@ def add_handlers(application: BotApplication) -> None:
     def press(callback: Callback, pattern: Callable[[object], bool]) -> None:
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
 
+    def private_press(callback: Callback, pattern: Callable[[object], bool]) -> None:
+        application.add_handler(PrivatePress(callback, pattern=pattern))
+
     # Before anything else: duplicates, floods, bans and edits are stopped; then the
     # language of the update is settled, and the ids /clear needs are noted.
     application.add_handler(TypeHandler(Update, guard), group=-200)
@@ -140,12 +149,12 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("letter", letter_command, private))
     application.add_handler(CommandHandler("language", show_language_picker, private))
     application.add_handler(CommandHandler("help", show_help, private))
-    press(withdraw, Withdraw.pattern())
-    press(forget, Forget.pattern())
-    press(clear_chat, Clear.pattern())
-    press(letter_button, ReadLetter.pattern())
-    press(letter_languages, LetterLanguages.pattern())
-    press(choose_language, ChooseLanguage.pattern())
+    private_press(withdraw, Withdraw.pattern())
+    private_press(forget, Forget.pattern())
+    private_press(clear_chat, Clear.pattern())
+    private_press(letter_button, ReadLetter.pattern())
+    private_press(letter_languages, LetterLanguages.pattern())
+    private_press(choose_language, ChooseLanguage.pattern())
 
     # The moderator group: a handler per action on the cards, then the group's commands.
     press(decisions.approve_message, ApproveMessage.pattern())
@@ -153,9 +162,21 @@ def add_handlers(application: BotApplication) -> None:
     press(decisions.back_to_card, BackToCard.pattern())
     press(decisions.reject_message, RejectMessage.pattern())
     press(decisions.ban_author, BanAuthor.pattern())
+    press(decisions.unban_author, UnbanAuthor.pattern())
+    press(decisions.undo_message, UndoMessage.pattern())
     press(decisions.approve_digest, ApproveDigest.pattern())
+    press(decisions.undo_digest, UndoDigest.pattern())
+    press(decisions.back_to_digest, BackToDigest.pattern())
     press(decisions.reject_signature, RejectSignature.pattern())
+    press(decisions.undo_signature, UndoSignature.pattern())
     press(decisions.refuse, of_family(MODERATION))  # forged or malformed
+    # A moderator's reply to the bot's prompt for a reason they type.
+    application.add_handler(
+        MessageHandler(
+            moderator_chat & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+            decisions.typed_reason,
+        )
+    )
     application.add_handler(CommandHandler("pending", group.pending, moderator_chat))
     application.add_handler(CommandHandler("stats", group.stats, moderator_chat))
     application.add_handler(CommandHandler("export", group.export, moderator_chat))

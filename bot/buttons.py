@@ -183,7 +183,9 @@ def _decode(argument: str, hint: Any, letter: str) -> Any:
             return None
     if hint is int:
         digits = argument.removeprefix(letter) if argument.startswith(letter) else ""
-        ok = digits.isascii() and digits.isdigit() and len(digits) <= MAX_DIGITS
+        # One way to write a number: "M02" is not M2 (a forged payload is refused).
+        canonical = not (len(digits) > 1 and digits.startswith("0"))
+        ok = digits.isascii() and digits.isdigit() and len(digits) <= MAX_DIGITS and canonical
         return int(digits) if ok else None
     return argument or None
 
@@ -278,6 +280,17 @@ class RejectMessage(Button, kind="mod:x"):
 @dataclass(frozen=True)
 class BanAuthor(Button, kind="mod:b"):
     message_id: int = _reference("M")
+    reason: RejectionReason | None = None  # none: ask for the reason (the confirmation)
+
+
+@dataclass(frozen=True)
+class UnbanAuthor(Button, kind="mod:ub"):
+    message_id: int = _reference("M")
+
+
+@dataclass(frozen=True)
+class UndoMessage(Button, kind="mod:um"):
+    message_id: int = _reference("M")
 
 
 @dataclass(frozen=True)
@@ -286,5 +299,23 @@ class ApproveDigest(Button, kind="mod:d"):
 
 
 @dataclass(frozen=True)
+class UndoDigest(Button, kind="mod:ud"):
+    """Undo a digest's Approve all."""
+
+    digest_id: int = _reference("D")
+
+
+@dataclass(frozen=True)
+class BackToDigest(Button, kind="mod:kd"):
+    digest_id: int = _reference("D")
+
+
+@dataclass(frozen=True)
 class RejectSignature(Button, kind="mod:s"):
+    signature_id: int = _reference("S")
+    reason: RejectionReason | None = None  # none: ask for the reason
+
+
+@dataclass(frozen=True)
+class UndoSignature(Button, kind="mod:us"):
     signature_id: int = _reference("S")

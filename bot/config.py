@@ -76,6 +76,9 @@ class Settings:
     webhook_secret: str | None = None
     # A 409 Conflict this soon after start means another instance was already running.
     conflict_window: float = 30.0
+    # Seconds a decision can be undone from its card; its author is told once they have
+    # passed (not an environment setting; tests shorten it).
+    undo_window: float = 10 * 60
     # Seconds before an abandoned conversation ends quietly (not an environment setting).
     conversation_timeout: float = 30 * 60
     # The key file; None: beside the database (the sandbox's, and tests'). load_settings

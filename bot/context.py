@@ -60,15 +60,22 @@ class Services:
         wake: Callable[[], None],
     ) -> Services:
         posts = Posts(i18n, settings.moderator_language, settings.channel_language)
-        notifier = Notifier(repos.contacts, repos.outbox)
+        notifier = Notifier(repos.contacts, repos.outbox, settings.undo_window)
         client = TelegramChannel(bot, settings.channel_id)
         channel = ChannelService(repos, posts, notifier, client, settings.channel_id, wake)
         languages = LanguageChoices(repos.people)
         limits = Limits(settings.message_pending_limit, settings.message_daily_limit)
-        moderation = ModerationService(
-            repos, posts, notifier, channel, wake, settings.default_language
-        )
         unpublish = Unpublisher(repos, posts, wake)
+        moderation = ModerationService(
+            repos,
+            posts,
+            notifier,
+            channel,
+            wake,
+            settings.default_language,
+            unpublish,
+            settings.undo_window,
+        )
         return cls(
             signing=SigningService(repos, unpublish),
             messaging=MessagingService(repos, limits, moderation, wake),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -85,8 +85,13 @@ class Translator:
         )
 
     def datetime(self, value: dt.datetime) -> str:
-        text = format_datetime(value, format="short", tzinfo=dt.UTC, locale=self.language)
-        return native_digits(text + " UTC", self.language)
+        """The day with its month as a word, and the time on a 24-hour clock, in UTC:
+        "2 December 2026, 00:50 UTC" (never "12/2/26", which reads two ways)."""
+        utc = value.astimezone(dt.UTC)
+        day = format_date(utc.date(), format="long", locale=self.language)
+        clock = format_time(utc, "HH:mm", tzinfo=dt.UTC, locale=self.language)
+        combined = str(Locale.parse(self.language).datetime_formats["medium"])
+        return native_digits(combined.format(clock, day) + " UTC", self.language)
 
     @property
     def rtl(self) -> bool:

@@ -69,6 +69,8 @@ def settings(tmp_path: Path, server: EmulatorServer) -> Settings:
         default_language="en",
         key_file=tmp_path / "keys" / "bot.key",
         key_cost=CHEAP_KEYS,
+        # No undo window: the authors hear of decisions at once (tests of Undo set one).
+        undo_window=0,
     )
 
 

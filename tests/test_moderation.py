@@ -188,10 +188,17 @@ async def test_a_non_moderator_and_forged_payloads_change_nothing(
     card = await card_for(driver, "#M1")
     answer = await press(driver, KIM, card, "Approve")
     assert answer["answer"]["text"] == "Only the moderators can decide here."
-    # No such message; a digest's and a signature's action on a message; no such reason;
-    # no action at all (the last four cannot be built, only forged).
-    malformed = ("v1:mod:d:M1", "v1:mod:s:M1", "v1:mod:x:M1:gossip", "v1:mod:")
-    for forged in (ApproveMessage(999).pack(), *malformed):
+    # Another message than the card's: refused for this card.
+    query = await driver.forge_press(
+        MINA, MODERATOR_GROUP_ID, card["message_id"], ApproveMessage(999).pack()
+    )
+    assert (await driver.wait_answered(query))["answer"]["text"] == (
+        "This button does not belong to this card."
+    )
+    # A digest's and a signature's action on a message; no such reason; no action at all;
+    # a number written with a leading zero (these cannot be built, only forged).
+    malformed = ("v1:mod:d:M1", "v1:mod:s:M1", "v1:mod:x:M1:gossip", "v1:mod:", "v1:mod:a:M01")
+    for forged in malformed:
         query = await driver.forge_press(MINA, MODERATOR_GROUP_ID, card["message_id"], forged)
         answered = await driver.wait_answered(query)
         assert answered["answer"]["text"] == "This button is no longer valid.", forged
@@ -223,7 +230,18 @@ async def test_ban_author_rejects_and_tells_them_once(
     await send_text_message(troll, "spam spam")
     card = await card_for(driver, "#M1")
     last = await troll.last_message_id()
-    await press(driver, MINA, card, "Ban author")
+    # One press asks for the reason (the confirmation); nothing is decided yet.
+    asked = await press(driver, MINA, card, "Ban author")
+    assert asked["answer"]["text"] == "To ban the author, choose the reason; or Back."
+    assert rows(fast, "SELECT COUNT(*) FROM banned") == [(0,)]
+    card = await edited(driver, card)
+    assert [row[0]["text"] for row in card["reply_markup"]["inline_keyboard"]] == [
+        "Ban: Spam",
+        "Ban: Abusive",
+        "Ban: Other",
+        "Back",
+    ]
+    await press(driver, MINA, card, "Ban: Spam")
     [told] = await driver.wait_bot_messages(troll.id, last)
     assert told["text"] == (
         "Das Moderationsteam nimmt keine Unterschriften und Nachrichten mehr von dir an. "

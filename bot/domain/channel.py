@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.domain.effects import CHANNEL
+from bot.domain.effects import CHANNEL, MESSAGE
 from bot.domain.notices import Notifier
 from bot.domain.ports import (
     ChannelClient,
@@ -123,7 +123,9 @@ class ChannelService:
         person_key = await messages.author_of(message_id)
         if message is not None and person_key is not None:
             await self.notifier.tell(
-                person_key, self.posts.message_notice(message.language, None, link)
+                person_key,
+                self.posts.message_notice(message.language, None, link),
+                about=(MESSAGE, message_id),
             )
 
     async def learn_username(self, username: str) -> None:

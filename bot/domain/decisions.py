@@ -16,11 +16,39 @@ class Decision(Enum):
     REJECTED = "rejected"
     BANNED = "banned"  # rejected, and the author banned
     UNBANNED = "unbanned"
+    UNDONE = "undone"  # a decision reversed from its card: the item is pending again
 
 
 class ItemKind(Enum):
     SIGNATURE = "signature"
     MESSAGE = "message"
+
+
+REASON_LENGTH = 300  # a reason a moderator types, at most (the author reads it verbatim)
+_TYPED = "other:"
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why something was rejected (or its author banned): a listed reason, or, for OTHER,
+    the words the moderator typed."""
+
+    reason: RejectionReason
+    text: str | None = None
+
+    def stored(self) -> str:
+        return f"{_TYPED}{self.text}" if self.text else self.reason.value
+
+    @classmethod
+    def from_stored(cls, value: str | None) -> Why | None:
+        if value is None:
+            return None
+        if value.startswith(_TYPED):
+            return cls(RejectionReason.OTHER, value[len(_TYPED) :] or None)
+        try:
+            return cls(RejectionReason(value))
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -36,7 +64,7 @@ class Verdict:
     kind: ItemKind
     item_id: int
     decision: Decision
-    reason: RejectionReason | None
+    reason: Why | None
     moderator: Moderator
     at: int  # Unix time
 
@@ -44,7 +72,7 @@ class Verdict:
 @dataclass(frozen=True)
 class AuditEntry:
     decision: Decision
-    reason: str | None
+    reason: Why | None
     moderator_name: str
     decided_at: int
 
@@ -57,7 +85,8 @@ class Outcome:
     previous: AuditEntry | None = None
 
 
-_REFERENCE = re.compile(r"#?([MS])(\d{1,12})", re.IGNORECASE)
+# No leading zero: #M0001 is not a way of writing #M1.
+_REFERENCE = re.compile(r"#?([MS])([1-9]\d{0,11})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +95,13 @@ class Reference:
 
     kind: ItemKind
     number: int
+
+    @property
+    def letter(self) -> str:
+        return "M" if self.kind is ItemKind.MESSAGE else "S"
+
+    def __str__(self) -> str:
+        return f"#{self.letter}{self.number}"
 
     @classmethod
     def parse(cls, text: str) -> Reference | None:

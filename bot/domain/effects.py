@@ -60,6 +60,7 @@ class Post:
     message_id: int | None = None  # the solidarity message a PUBLISHED post or a CARD shows
     shows: Shown = ()
     target: int | None = None  # the Telegram message an EDIT or a DELETE acts on
+    about: tuple[str, int] | None = None  # the item a notice to its author is about
 
     def to_json(self) -> dict[str, Any]:
         """The outbox row's payload (the layout queued rows of earlier versions have)."""
@@ -80,6 +81,8 @@ class Post:
             data["shows"] = [list(item) for item in self.shows]
         if self.target is not None:
             data["target"] = self.target
+        if self.about is not None:
+            data["about"] = list(self.about)
         return data
 
     @classmethod
@@ -87,6 +90,7 @@ class Post:
         after = data.get("after")
         message_id = data.get("message_id")
         target = data.get("target")
+        about = data.get("about")
         return cls(
             method=Method(data["method"]),
             text=data.get("text", data.get("caption")),
@@ -99,6 +103,7 @@ class Post:
             message_id=int(message_id) if message_id is not None else None,
             shows=tuple((str(kind), int(number)) for kind, number in data.get("shows") or ()),
             target=int(target) if target is not None else None,
+            about=(str(about[0]), int(about[1])) if about else None,
         )
 
 

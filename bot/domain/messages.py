@@ -29,7 +29,8 @@ class RejectionReason(Enum):
     OFF_TOPIC = "off_topic"
     PERSONAL_DATA = "personal_data"
     DUPLICATE = "duplicate"
-    OTHER = "other"
+    IMPERSONATION = "impersonation"
+    OTHER = "other"  # with the words the moderator typed, or none
 
 
 @dataclass(frozen=True)

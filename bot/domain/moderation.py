@@ -8,14 +8,16 @@ outbox in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Callable
-from typing import Protocol
+from enum import Enum
+from typing import Any, Protocol
 
 from bot.domain.channel import ChannelService
-from bot.domain.decisions import Decision, ItemKind, Moderator, Outcome, Reference, Verdict
-from bot.domain.effects import CHANNEL, MODERATORS
-from bot.domain.messages import Message, RejectionReason
+from bot.domain.decisions import Decision, ItemKind, Moderator, Outcome, Reference, Verdict, Why
+from bot.domain.effects import CHANNEL, DIGEST, MESSAGE, MODERATORS, SIGNATURE
+from bot.domain.messages import Message
 from bot.domain.notices import Notifier
 from bot.domain.ports import (
     Renderer,
@@ -26,11 +28,21 @@ from bot.domain.ports import (
     WithMessages,
     WithOutbox,
     WithPeople,
+    WithShown,
     WithSignatures,
+    WithState,
 )
 from bot.domain.signatures import Signature, Status
+from bot.domain.unpublish import Unpublisher
 
 DIGEST_SIZE = 20
+UNDO = "undo:"  # campaign state: a decision that may still be undone, until when
+
+
+class Undone(Enum):
+    UNDONE = "undone"
+    TOO_LATE = "too late"
+    NOTHING = "nothing"  # no decision of this card's to undo (already undone, or changed)
 
 
 class ModerationStores(
@@ -42,6 +54,8 @@ class ModerationStores(
     WithAudit,
     WithBans,
     WithOutbox,
+    WithShown,
+    WithState,
     Protocol,
 ):
     """The stores moderation works on."""
@@ -56,8 +70,12 @@ class ModerationService:
         channel: ChannelService,
         wake: Callable[[], None],
         default_language: str,
+        unpublish: Unpublisher,
+        undo_window: float = 0,
     ) -> None:
         self.stores = stores
+        self.unpublish = unpublish
+        self.undo_window = undo_window
         self.posts = posts
         self.notifier = notifier
         self.channel = channel
@@ -118,6 +136,23 @@ class ModerationService:
     async def digest_of(self, signature_id: int) -> int | None:
         return await self.stores.digests.digest_of(signature_id)
 
+    async def signature(self, signature_id: int) -> Signature | None:
+        return await self.stores.signatures.get(signature_id)
+
+    async def on_card(self, card_id: int) -> list[tuple[str, int]]:
+        """What the card with this Telegram message id in the moderator group shows."""
+        return await self.stores.shown.on_card(MODERATORS, card_id)
+
+    # A prompt for a typed reason, by its key: kept in the campaign's state until answered.
+    async def remember_prompt(self, key: str, record: str) -> None:
+        await self.stores.state.set(key, record)
+
+    async def prompt(self, key: str) -> str | None:
+        return await self.stores.state.get(key)
+
+    async def forget_prompt(self, key: str) -> None:
+        await self.stores.state.delete(key)
+
     async def previous(self, kind: ItemKind, item_id: int) -> Outcome:
         """Not decided now: who decided before, and when."""
         return Outcome(False, await self.stores.audit.last(kind, item_id))
@@ -134,64 +169,75 @@ class ModerationService:
             assert message is not None  # decided just now
             for post in self.posts.channel_post(message):
                 await stores.outbox.add(CHANNEL, post)
+            await self._undoable(MESSAGE, message_id)
         self.wake()
         return Outcome(True)
 
     async def reject_message(
-        self, message_id: int, reason: RejectionReason, moderator: Moderator, ban: bool = False
+        self, message_id: int, why: Why, moderator: Moderator, ban: bool = False
     ) -> Outcome:
         stores = self.stores
+        about = (MESSAGE, message_id)
         async with stores.db.transaction():
             decided = await stores.messages.decide(message_id, Status.REJECTED, dt.date.today())
             if decided is None:
                 return await self.previous(ItemKind.MESSAGE, message_id)
             person_key, language = decided
-            await self._audit(ItemKind.MESSAGE, message_id, Decision.REJECTED, reason, moderator)
+            decision = Decision.BANNED if ban else Decision.REJECTED
+            await self._audit(ItemKind.MESSAGE, message_id, decision, why, moderator)
             if ban:
-                await self._ban(
-                    person_key, language, Reference(ItemKind.MESSAGE, message_id), moderator
-                )
+                await self._ban(person_key, language, about, why, moderator, audited=True)
             else:
-                await self.notifier.tell(
-                    person_key, self.posts.message_notice(language, reason, None)
-                )
+                notice = self.posts.message_notice(language, why, None)
+                await self.notifier.tell(person_key, notice, about)
+            await self._undoable(MESSAGE, message_id, banned=ban)
         self.wake()
         return Outcome(True)
 
     async def decide_signature(
-        self, signature_id: int, approved: bool, moderator: Moderator
+        self, signature_id: int, approved: bool, moderator: Moderator, why: Why | None = None
     ) -> Outcome:
         async with self.stores.db.transaction():
-            if not await self._decide_signature(signature_id, approved, moderator):
+            if not await self._decide_signature(signature_id, approved, moderator, why):
                 return await self.previous(ItemKind.SIGNATURE, signature_id)
+            await self._undoable(SIGNATURE, signature_id)
             await self.channel.check_milestone()
         self.wake()
         return Outcome(True)
 
-    async def approve_digest(self, digest_id: int, moderator: Moderator) -> int:
-        """Approve every still-pending signature of a digest; return how many."""
-        approved = 0
+    async def approve_digest(self, digest_id: int, moderator: Moderator) -> list[int]:
+        """Approve every still-pending signature of a digest; return which."""
+        approved = []
         async with self.stores.db.transaction():
             for signature in await self.stores.digests.signatures(digest_id):
                 if signature.status is Status.PENDING and await self._decide_signature(
-                    signature.id, True, moderator
+                    signature.id, True, moderator, None
                 ):
-                    approved += 1
+                    approved.append(signature.id)
+            if approved:
+                await self._undoable(DIGEST, digest_id, approved)
             await self.channel.check_milestone()
         self.wake()
         return approved
 
     async def _decide_signature(
-        self, signature_id: int, approved: bool, moderator: Moderator
+        self, signature_id: int, approved: bool, moderator: Moderator, why: Why | None
     ) -> bool:
+        stores = self.stores
         status = Status.APPROVED if approved else Status.REJECTED
-        decided = await self.stores.signatures.decide(signature_id, status, dt.date.today())
+        was_published = await stores.signatures.published(signature_id)
+        decided = await stores.signatures.decide(signature_id, status, dt.date.today())
         if decided is None:
             return False
         person_key, language = decided
         decision = Decision.APPROVED if approved else Decision.REJECTED
-        await self._audit(ItemKind.SIGNATURE, signature_id, decision, None, moderator)
-        await self.notifier.tell(person_key, self.posts.signature_notice(language, approved))
+        await self._audit(ItemKind.SIGNATURE, signature_id, decision, why, moderator)
+        if was_published:
+            # Changed after it was published, and reviewed again: its line in the channel
+            # now shows the new version, or goes.
+            await self.unpublish.republish(signature_id, approved)
+        notice = self.posts.signature_notice(language, approved, why)
+        await self.notifier.tell(person_key, notice, (SIGNATURE, signature_id))
         return True
 
     async def _audit(
@@ -199,25 +245,105 @@ class ModerationService:
         kind: ItemKind,
         item_id: int,
         decision: Decision,
-        reason: RejectionReason | None,
+        reason: Why | None,
         moderator: Moderator,
     ) -> None:
         verdict = Verdict(kind, item_id, decision, reason, moderator, int(time.time()))
         await self.stores.audit.record(verdict)
+
+    # ------------------------------------------------------------ undo
+
+    async def _undoable(
+        self, letter: str, number: int, signatures: list[int] | None = None, banned: bool = False
+    ) -> None:
+        """Remember, for the undo window, that this decision may still be reversed."""
+        if self.undo_window <= 0:
+            return
+        record: dict[str, Any] = {"until": time.time() + self.undo_window, "banned": banned}
+        if signatures is not None:
+            record["signatures"] = signatures
+        await self.stores.state.set(f"{UNDO}{letter}{number}", json.dumps(record))
+
+    async def undoable(self, letter: str, number: int) -> bool:
+        """Whether the decision on this item (or this digest's Approve all) may be undone."""
+        record = await self._undo_record(letter, number)
+        return record is not None and record["until"] > time.time()
+
+    async def _undo_record(self, letter: str, number: int) -> dict[str, Any] | None:
+        raw = await self.stores.state.get(f"{UNDO}{letter}{number}")
+        return json.loads(raw) if raw else None
+
+    async def undo(self, letter: str, number: int, moderator: Moderator) -> Undone:
+        """Reverse a decision made less than the undo window ago: the item is pending again,
+        a published item is retracted, and the author's notice, not sent yet, is dropped."""
+        stores = self.stores
+        key = f"{UNDO}{letter}{number}"
+        async with stores.db.transaction():
+            record = await self._undo_record(letter, number)
+            if record is None:
+                return Undone.NOTHING
+            await stores.state.delete(key)
+            if record["until"] <= time.time():
+                return Undone.TOO_LATE
+            if letter == MESSAGE:
+                undone = await self._undo_message(number, bool(record["banned"]), moderator)
+            elif letter == SIGNATURE:
+                undone = await self._undo_signature(number, moderator)
+            else:
+                undone = False
+                for signature_id in record.get("signatures", []):
+                    if await stores.digests.digest_of(signature_id) == number:
+                        undone = await self._undo_signature(signature_id, moderator) or undone
+            await self.channel.check_milestone()
+        self.wake()
+        return Undone.UNDONE if undone else Undone.NOTHING
+
+    async def _undo_message(self, message_id: int, banned: bool, moderator: Moderator) -> bool:
+        stores = self.stores
+        message = await stores.messages.get(message_id)
+        person_key = await stores.messages.author_of(message_id)
+        if message is None or person_key is None or message.status is Status.PENDING:
+            return False
+        if not await stores.messages.reopen(message_id, message.status):
+            return False
+        if message.status is Status.APPROVED:
+            await self.unpublish.retract_message(message_id)
+        if banned and await stores.bans.unban(person_key):
+            self.banned.discard(person_key)
+        await self.notifier.recall(person_key, (MESSAGE, message_id))
+        await self._audit(ItemKind.MESSAGE, message_id, Decision.UNDONE, None, moderator)
+        return True
+
+    async def _undo_signature(self, signature_id: int, moderator: Moderator) -> bool:
+        stores = self.stores
+        signature = await stores.signatures.get(signature_id)
+        person_key = await stores.signatures.author_of(signature_id)
+        if signature is None or person_key is None or signature.status is Status.PENDING:
+            return False
+        if signature.status is Status.APPROVED:
+            await self.unpublish.republish(signature_id, approved=False)
+        if not await stores.signatures.reopen(signature_id, signature.status):
+            return False
+        await self.notifier.recall(person_key, (SIGNATURE, signature_id))
+        await self._audit(ItemKind.SIGNATURE, signature_id, Decision.UNDONE, None, moderator)
+        return True
 
     # ------------------------------------------------------------ bans
 
     async def is_banned(self, person_key: str) -> bool:
         return await self.stores.bans.is_banned(person_key)
 
-    async def ban(self, reference: Reference, moderator: Moderator) -> bool | None:
+    async def ban(
+        self, reference: Reference, moderator: Moderator, why: Why | None = None
+    ) -> bool | None:
         """Ban the author of an item (/ban); None when there is no such item."""
         async with self.stores.db.transaction():
             person_key = await self._author(reference)
             if person_key is None:
                 return None
             language = await self._language_of(person_key)
-            return await self._ban(person_key, language, reference, moderator)
+            about = (reference.letter, reference.number)
+            return await self._ban(person_key, language, about, why, moderator)
 
     async def unban(self, reference: Reference, moderator: Moderator) -> bool | None:
         person_key = await self._author(reference)
@@ -230,6 +356,10 @@ class ModerationService:
             await self._audit(reference.kind, reference.number, Decision.UNBANNED, None, moderator)
         return True
 
+    async def author_banned(self, reference: Reference) -> bool:
+        person_key = await self._author(reference)
+        return person_key is not None and person_key in self.banned
+
     async def _author(self, reference: Reference) -> str | None:
         if reference.kind is ItemKind.MESSAGE:
             return await self.stores.messages.author_of(reference.number)
@@ -241,20 +371,28 @@ class ModerationService:
         return chosen or (signature.language if signature else self.default_language)
 
     async def _ban(
-        self, person_key: str, language: str, reference: Reference, moderator: Moderator
+        self,
+        person_key: str,
+        language: str,
+        about: tuple[str, int],
+        why: Why | None,
+        moderator: Moderator,
+        audited: bool = False,
     ) -> bool:
         """Ban, reject what they still have pending, and tell them once in their language."""
         stores = self.stores
         if not await stores.bans.ban(person_key, int(time.time())):
             return False
         self.banned.add(person_key)
-        await self._audit(reference.kind, reference.number, Decision.BANNED, None, moderator)
+        if not audited:
+            kind = ItemKind.MESSAGE if about[0] == MESSAGE else ItemKind.SIGNATURE
+            await self._audit(kind, about[1], Decision.BANNED, why, moderator)
         today = dt.date.today()
         for message_id in await stores.messages.pending_of(person_key):
             await stores.messages.decide(message_id, Status.REJECTED, today)
         for signature_id in await stores.signatures.pending_of(person_key):
             await stores.signatures.decide(signature_id, Status.REJECTED, today)
         # Told once; then their id is no longer needed.
-        await self.notifier.tell(person_key, self.posts.banned_notice(language))
+        await self.notifier.tell(person_key, self.posts.banned_notice(language), about)
         self.wake()
         return True

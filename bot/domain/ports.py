@@ -7,13 +7,13 @@ the channel; domain services take these narrow interfaces, so they are tested wi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from bot.domain.decisions import AuditEntry, ItemKind, Verdict
+from bot.domain.decisions import AuditEntry, ItemKind, Verdict, Why
 from bot.domain.effects import Place, Post
-from bot.domain.messages import Message, MessageDraft, RejectionReason
+from bot.domain.messages import Message, MessageDraft
 from bot.domain.signatures import Signature, SignatureDraft, Status
 
 Totals = dict[str, list[tuple[str, int]]]
@@ -52,6 +52,12 @@ class SignatureStore(Protocol):
 
     async def pending_of(self, person_key: str) -> list[int]: ...
 
+    async def reopen(self, signature_id: int, status: Status) -> bool: ...
+
+    async def published(self, signature_id: int) -> bool: ...
+
+    async def unpublish(self, signature_id: int) -> None: ...
+
 
 class DigestStore(Protocol):
     async def card_pending(self, size: int, now: int) -> list[tuple[int, list[Signature]]]: ...
@@ -85,6 +91,8 @@ class MessageStore(Protocol):
     async def decide(
         self, message_id: int, status: Status, today: dt.date
     ) -> tuple[str, str] | None: ...
+
+    async def reopen(self, message_id: int, status: Status) -> bool: ...
 
     async def pending(self) -> list[Message]: ...
 
@@ -150,6 +158,8 @@ class AuditLog(Protocol):
 
     async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None: ...
 
+    async def scrub(self, kind: ItemKind, item_id: int) -> None: ...
+
 
 class BanStore(Protocol):
     async def ban(self, person_key: str, now: int) -> bool: ...
@@ -172,7 +182,10 @@ class KeyStore(Protocol):
 
 
 class OutboxStore(Protocol):
-    async def add(self, chat: str, post: Post, person_key: str | None = None) -> int: ...
+    async def add(
+        self, chat: str, post: Post, person_key: str | None = None, not_before: float = 0
+    ) -> int: ...
+    async def drop_about(self, person_key: str, about: tuple[str, int]) -> int: ...
     async def drop(self, item_id: int) -> bool:
         """Drop a queued item; False when it is no longer queued."""
         ...
@@ -189,6 +202,7 @@ class ShownStore(Protocol):
     async def in_outbox(self, outbox_id: int) -> list[tuple[str, int]]: ...
     async def forget(self, kind: str, item_id: int) -> None: ...
     async def on_card(self, chat: str, message_id: int) -> list[tuple[str, int]]: ...
+    async def forget_in(self, chat: str, kind: str, item_id: int) -> None: ...
 
 
 class StateStore(Protocol):
@@ -197,6 +211,8 @@ class StateStore(Protocol):
     async def get(self, key: str) -> str | None: ...
 
     async def set(self, key: str, value: str) -> None: ...
+
+    async def delete(self, key: str) -> None: ...
 
 
 class StatsStore(Protocol):
@@ -287,8 +303,6 @@ class Renderer(Protocol):
 
     def message_card(self, message: Message) -> list[Post]: ...
 
-    def digest_card(self, digest_id: int, signatures: list[Signature]) -> Post: ...
-
     def channel_post(self, message: Message) -> list[Post]: ...
 
     def signature_digest(self, signatures: list[Signature]) -> list[Post]: ...
@@ -297,12 +311,16 @@ class Renderer(Protocol):
 
     def counter(self, count: int) -> Post: ...
 
-    def signature_notice(self, language: str, approved: bool) -> Post: ...
+    def signature_notice(self, language: str, approved: bool, why: Why | None = None) -> Post: ...
 
-    def message_notice(
-        self, language: str, reason: RejectionReason | None, link: str | None
+    def message_notice(self, language: str, why: Why | None, link: str | None) -> Post:
+        """Approved when `why` is None (with the post's `link` once published)."""
+        ...
+
+    def digest_card(
+        self, digest_id: int, signatures: list[Signature], changed: Sequence[int] = ()
     ) -> Post:
-        """Approved when `reason` is None (with the post's `link` once published)."""
+        """The card of a digest; `changed`: signatures that left it, changed by their signers."""
         ...
 
     def banned_notice(self, language: str) -> Post: ...

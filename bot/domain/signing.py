@@ -29,12 +29,20 @@ class SigningService:
     ) -> Signature:
         """Store a new signature, or replace the person's own, as pending review."""
         today = dt.date.today()
-        if await self.signatures.of_person(person_key) is None:
-            signature = await self.signatures.add(person_key, draft, language, today)
-        else:
-            signature = await self.signatures.replace(person_key, draft, language, today)
-        # The id is kept only so the decision can be told; it is erased once it is.
-        await self.contacts.keep(person_key, telegram_id)
+        stores = self.stores
+        async with stores.db.transaction():
+            earlier = await self.signatures.of_person(person_key)
+            if earlier is None:
+                signature = await self.signatures.add(person_key, draft, language, today)
+            else:
+                # A changed signature is reviewed again, on a new card: the card that showed
+                # the earlier version says so, and can no longer decide it.
+                digest_id = await stores.digests.digest_of(earlier.id)
+                signature = await self.signatures.replace(person_key, draft, language, today)
+                if digest_id is not None and earlier.status is Status.PENDING:
+                    await self.unpublish.superseded(earlier.id, digest_id)
+            # The id is kept only so the decision can be told; it is erased once it is.
+            await self.contacts.keep(person_key, telegram_id)
         return signature
 
     async def withdraw(self, person_key: str) -> None:

@@ -12,12 +12,20 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
+from bot.domain.decisions import ItemKind
 from bot.domain.effects import CHANNEL, DIGEST, MESSAGE, MODERATORS, SIGNATURE, Method, Place, Post
-from bot.domain.ports import Renderer, WithDigests, WithOutbox, WithShown, WithSignatures
+from bot.domain.ports import (
+    Renderer,
+    WithAudit,
+    WithDigests,
+    WithOutbox,
+    WithShown,
+    WithSignatures,
+)
 from bot.domain.signatures import Signature
 
 
-class UnpublishStores(WithShown, WithOutbox, WithDigests, WithSignatures, Protocol):
+class UnpublishStores(WithShown, WithOutbox, WithDigests, WithSignatures, WithAudit, Protocol):
     """The stores that say where an item is shown, and what else is shown with it."""
 
 
@@ -43,9 +51,65 @@ class Unpublisher:
             else:
                 await self._delete(place, self.posts.removed_post())
         await stores.shown.forget(SIGNATURE, signature_id)
+        await stores.audit.scrub(ItemKind.SIGNATURE, signature_id)
         if digest_id is not None:
             await self._digest_card(digest_id)
         self.wake()
+
+    async def republish(self, signature_id: int, approved: bool) -> None:
+        """A published signature reviewed again (changed, or a decision undone): its channel
+        line shows the signature as it is now, or goes when it is no longer approved."""
+        stores = self.stores
+        places = [
+            p for p in await stores.shown.places(SIGNATURE, signature_id) if p.chat == CHANNEL
+        ]
+        if not places:
+            if not approved:
+                await stores.signatures.unpublish(signature_id)
+            return  # never shown: the next channel digest will carry it
+        for place in places:
+            others = await self._others(place, signature_id)
+            if approved:
+                signature = await stores.signatures.get(signature_id)
+                shown = sorted([*others, signature], key=lambda s: s.id) if signature else others
+            else:
+                shown = others
+            if place.queued:
+                await stores.outbox.drop(place.outbox_id)
+                if shown:
+                    for post in self.posts.signature_digest(shown):
+                        await stores.outbox.add(CHANNEL, post)
+            elif shown:
+                [post] = self.posts.signature_digest(shown)[:1]
+                await self._edit(place, post)
+            else:
+                await self._delete(place, self.posts.removed_post())
+        if not approved:
+            await stores.signatures.unpublish(signature_id)
+            await self._forget_in(CHANNEL, SIGNATURE, signature_id)
+        self.wake()
+
+    async def superseded(self, signature_id: int, digest_id: int) -> None:
+        """A signature changed while on a digest card: the card no longer shows it (it says
+        so, and can no longer decide it); the new version goes on a new card."""
+        await self._digest_card(digest_id, changed=(signature_id,))
+        self.wake()
+
+    async def retract_message(self, message_id: int) -> None:
+        """An approval undone: the message's channel post goes (its cards stay)."""
+        stores = self.stores
+        for place in await stores.shown.places(MESSAGE, message_id):
+            if place.chat != CHANNEL:
+                continue
+            if place.queued:
+                await stores.outbox.drop(place.outbox_id)
+            else:
+                await self._delete(place, self.posts.removed_post())
+        await self._forget_in(CHANNEL, MESSAGE, message_id)
+        self.wake()
+
+    async def _forget_in(self, chat: str, kind: str, item_id: int) -> None:
+        await self.stores.shown.forget_in(chat, kind, item_id)
 
     async def message(self, message_id: int) -> None:
         """The message's cards and posts are deleted (or blanked)."""
@@ -58,11 +122,13 @@ class Unpublisher:
             else:
                 await self._delete(place, self.posts.removed_card(f"#M{message_id}"))
         await stores.shown.forget(MESSAGE, message_id)
+        await stores.audit.scrub(ItemKind.MESSAGE, message_id)
         self.wake()
 
-    async def _digest_card(self, digest_id: int) -> None:
+    async def _digest_card(self, digest_id: int, changed: tuple[int, ...] = ()) -> None:
         stores = self.stores
         remaining = await stores.digests.signatures(digest_id)
+        card = self.posts.digest_card(digest_id, remaining, changed)
         for place in await stores.shown.places(DIGEST, digest_id):
             if place.queued:
                 await stores.outbox.drop(place.outbox_id)
@@ -70,8 +136,8 @@ class Unpublisher:
                     await stores.outbox.add(
                         MODERATORS, self.posts.digest_card(digest_id, remaining)
                     )
-            elif remaining:
-                await self._edit(place, self.posts.digest_card(digest_id, remaining))
+            elif remaining or changed:
+                await self._edit(place, card)
             else:
                 note = self.posts.removed_card(f"#D{digest_id}")
                 await self._edit(place, Post(Method.MESSAGE, note))

@@ -44,6 +44,18 @@ Handlers = list[BaseHandler[Update, BotContext, object]]
 TYPED = filters.TEXT & ~filters.COMMAND
 
 
+class PrivatePress(CallbackQueryHandler[BotContext, object]):
+    """A press on a supporter's button, taken in a private chat only: the same payload,
+    forged in a group, starts nothing there."""
+
+    def check_update(self, update: object) -> bool | object | None:
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return None
+        if update.effective_chat.type != Chat.PRIVATE:
+            return None
+        return super().check_update(update)
+
+
 class Deadline(Update):
     """A conversation restored after a restart has reached its deadline.
 

@@ -1,269 +1,582 @@
 """Presses on the moderators' cards: one small handler per action.
 
-Every press is checked (the moderator group, a moderator), decided once (the domain's
-conditional update), answered, and its card edited to say what was decided and by whom.
+Every press is checked (the moderator group, a moderator, and the card it is on: a button
+acts only on the item its own card shows), decided once (the domain's conditional update),
+answered, and its card edited to say what was decided, by whom, when and why.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
-from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
-from telegram import Update
-from telegram.error import BadRequest
+from telegram import ForceReply, Update
+from telegram.error import BadRequest, TelegramError
 
 from bot.buttons import (
     ApproveDigest,
     ApproveMessage,
     AskReason,
     BackToCard,
+    BackToDigest,
     BanAuthor,
     RejectMessage,
     RejectSignature,
+    UnbanAuthor,
+    UndoDigest,
+    UndoMessage,
+    UndoSignature,
 )
 from bot.context import BotContext
 from bot.delivery.keyboards import markup
-from bot.domain.decisions import Decision, ItemKind, Moderator, Outcome
-from bot.domain.effects import Keyboard
-from bot.domain.messages import Message, RejectionReason
+from bot.domain.decisions import (
+    REASON_LENGTH,
+    Decision,
+    ItemKind,
+    Moderator,
+    Outcome,
+    Reference,
+    Why,
+)
+from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, Keyboard
+from bot.domain.messages import RejectionReason, visible_text
+from bot.domain.moderation import Undone
 from bot.domain.signatures import Status
-from bot.handlers.permissions import moderator_pressing
+from bot.handlers.permissions import moderator_commanding, moderator_pressing
 from bot.handlers.reply import pressed
 from bot.i18n import N_
 from bot.render import cards
 
 STALE = N_("This button is no longer valid.")
+NOT_THIS_CARD = N_("This button does not belong to this card.")
+OUT_OF_DATE = N_(
+    "This card is out of date: what it showed was changed or withdrawn by the person who sent it."
+)
+PROMPT = "prompt:"  # campaign state: a prompt for a typed reason, by its message id
+PROMPT_TTL = 24 * 3600
 T = TypeVar("T")
 
 
 class OnMessage(Protocol):
-    """A payload about one message (approve, reject, ban, the reasons, back)."""
-
     @property
     def message_id(self) -> int: ...
 
 
+class OnDigest(Protocol):
+    @property
+    def digest_id(self) -> int: ...
+
+
 OnMessageT = TypeVar("OnMessageT", bound=OnMessage)
+OnDigestT = TypeVar("OnDigestT", bound=OnDigest)
 
 
-async def _edit_card(update: Update, text: str, buttons: Keyboard = ()) -> None:
-    """Rewrite the pressed card (its text, or a media card's caption) and its buttons."""
-    query = update.callback_query
-    assert query is not None
+# ------------------------------------------------------------------ the press and its card
+
+
+async def _edit(
+    context: BotContext, message_id: int, caption: bool, text: str, buttons: Keyboard = ()
+) -> None:
+    """Rewrite a card (its text, or a media card's caption) and its buttons."""
+    chat_id = context.bot_data.destinations.moderator_chat_id
     try:
-        if query.message is not None and getattr(query.message, "caption", None) is not None:
-            await query.edit_message_caption(text, reply_markup=markup(buttons))
+        if caption:
+            await context.bot.edit_message_caption(
+                chat_id, message_id, caption=text, reply_markup=markup(buttons)
+            )
         else:
-            await query.edit_message_text(text, reply_markup=markup(buttons))
+            await context.bot.edit_message_text(
+                text, chat_id, message_id, reply_markup=markup(buttons)
+            )
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             raise
 
 
-async def _answer(update: Update, context: BotContext, outcome: Outcome, done: str) -> None:
-    """`done` when decided now; who decided before, and when, when it was too late."""
+def _card(update: Update) -> tuple[int, bool]:
+    """The pressed card: its message id, and whether it is a media card (with a caption)."""
     query = update.callback_query
-    assert query is not None
-    t = context.moderator_i18n
-    if outcome.decided or outcome.previous is None:
-        await query.answer(done)
-        return
-    previous = cards.previous_decision(t, outcome.previous)
-    await query.answer(t.gettext("Already {decision}.").format(decision=previous), show_alert=True)
+    assert query is not None and query.message is not None
+    return query.message.message_id, getattr(query.message, "caption", None) is not None
 
 
-async def _stale(update: Update, context: BotContext) -> None:
+async def _answer(update: Update, text: str = "", alert: bool = False) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer(context.moderator_i18n.gettext(STALE))
+    await query.answer(text or None, show_alert=alert)
+
+
+async def _refuse(update: Update, context: BotContext, why: str) -> None:
+    await _answer(update, context.moderator_i18n.gettext(why), alert=True)
 
 
 async def _pressed(
     update: Update, context: BotContext, kind: type[T]
-) -> tuple[Moderator, T] | None:
-    """The moderator and the payload of a press of `kind`; None once it has been answered."""
+) -> tuple[Moderator, T, list[tuple[str, int]]] | None:
+    """The moderator, the payload of a press of `kind` and what its card shows; None once the
+    press has been answered (refused)."""
     moderator = await moderator_pressing(update, context)
     if moderator is None:
         return None
     payload = pressed(update)
     if not isinstance(payload, kind):
-        await _stale(update, context)
+        await _refuse(update, context, STALE)
         return None
-    return moderator, payload
+    card_id, _ = _card(update)
+    shown = await context.services.moderation.on_card(card_id)
+    return moderator, payload, shown
+
+
+async def _bound(
+    update: Update, context: BotContext, shown: list[tuple[str, int]], item: tuple[str, int]
+) -> bool:
+    """Whether the press acts on what its card shows; refused (answered) if not."""
+    if item in shown:
+        return True
+    await _refuse(update, context, OUT_OF_DATE if not shown else NOT_THIS_CARD)
+    return False
 
 
 async def refuse(update: Update, context: BotContext) -> None:
     """A moderation payload that does not parse: refused, or answered as a stale button."""
     if await moderator_pressing(update, context) is not None:
-        await _stale(update, context)
+        await _refuse(update, context, STALE)
 
 
 # ------------------------------------------------------------------ messages
 
 
-async def _stamp(
-    update: Update,
-    context: BotContext,
-    card: str,
-    outcome: Outcome,
-    decision: Decision,
-    moderator: Moderator,
+async def _render_message(
+    context: BotContext, message_id: int, card_id: int, caption: bool, stamp: str
 ) -> None:
-    """Answer the press, then stamp the card with the decision (now, or the earlier one)."""
+    """The card as its message stands now: its status, `stamp`, and the buttons it allows."""
+    moderation = context.services.moderation
+    message = await moderation.message(message_id)
+    if message is None:
+        return
     t = context.moderator_i18n
-    if outcome.decided:
-        status = cards.decision_line(t, decision, moderator.name, int(time.time()))
-    elif outcome.previous is not None:
-        status = cards.previous_decision(t, outcome.previous)
+    text = cards.message_card_text(message, t, context.channel_i18n)
+    if message.status is Status.PENDING:
+        buttons = cards.message_buttons(t, message_id)
     else:
-        status = ""
-    await _answer(update, context, outcome, t.gettext("Done."))
-    await _edit_card(update, cards.stamped(card, status))
+        buttons = cards.decided_buttons(
+            t,
+            message_id,
+            await moderation.undoable(MESSAGE, message_id),
+            await moderation.author_banned(Reference(ItemKind.MESSAGE, message_id)),
+        )
+    await _edit(context, card_id, caption, cards.stamped(text, stamp) if stamp else text, buttons)
 
 
-async def _pressed_on_message(
+async def _on_message(
     update: Update, context: BotContext, kind: type[OnMessageT]
-) -> tuple[Moderator, OnMessageT, Message, str] | None:
-    """A moderator's press of `kind`, the message it names and its card's text; None (the
-    press answered) when the press is refused or names no message."""
+) -> tuple[Moderator, OnMessageT] | None:
     found = await _pressed(update, context, kind)
     if found is None:
         return None
-    moderator, payload = found
-    message = await context.services.moderation.message(payload.message_id)
-    if message is None:
-        await _stale(update, context)
+    moderator, payload, shown = found
+    if not await _bound(update, context, shown, (MESSAGE, payload.message_id)):
         return None
-    card = cards.message_card_text(message, context.moderator_i18n, context.channel_i18n)
-    return moderator, payload, message, card
+    if await context.services.moderation.message(payload.message_id) is None:
+        await _refuse(update, context, OUT_OF_DATE)
+        return None
+    return moderator, payload
 
 
-async def _decide_message(
+async def _decided(
     update: Update,
     context: BotContext,
-    kind: type[OnMessageT],
+    message_id: int,
+    outcome: Outcome,
     decision: Decision,
-    decide: Callable[[Moderator, OnMessageT], Awaitable[Outcome]],
+    moderator: Moderator,
+    why: Why | None = None,
 ) -> None:
-    found = await _pressed_on_message(update, context, kind)
-    if found is None:
-        return
-    moderator, payload, _, card = found
-    outcome = await decide(moderator, payload)
-    await _stamp(update, context, card, outcome, decision, moderator)
+    """Answer a decision's press, and stamp the card (this decision, or the earlier one)."""
+    t = context.moderator_i18n
+    if outcome.decided:
+        stamp = cards.decision_line(t, decision, moderator.name, int(time.time()), why)
+        await _answer(update, t.gettext("Done."))
+    else:
+        stamp = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
+        await _answer(update, t.gettext("Already {decision}.").format(decision=stamp), True)
+    card_id, caption = _card(update)
+    await _render_message(context, message_id, card_id, caption, stamp)
 
 
 async def approve_message(update: Update, context: BotContext) -> None:
     """Approve: the message goes to the channel, its author is told with the link."""
-    moderation = context.services.moderation
-
-    async def decide(moderator: Moderator, payload: ApproveMessage) -> Outcome:
-        return await moderation.approve_message(payload.message_id, moderator)
-
-    await _decide_message(update, context, ApproveMessage, Decision.APPROVED, decide)
+    found = await _on_message(update, context, ApproveMessage)
+    if found is None:
+        return
+    moderator, payload = found
+    outcome = await context.services.moderation.approve_message(payload.message_id, moderator)
+    await _decided(update, context, payload.message_id, outcome, Decision.APPROVED, moderator)
 
 
 async def reject_message(update: Update, context: BotContext) -> None:
-    """Reject with the reason pressed; the author is told it in their language."""
+    """Reject with the reason pressed (Other: the moderator types it); the author is told."""
+    found = await _on_message(update, context, RejectMessage)
+    if found is None:
+        return
+    moderator, payload = found
+    if payload.reason is RejectionReason.OTHER:
+        await _ask_for_reason(update, context, "reject", MESSAGE, payload.message_id)
+        return
+    why = Why(payload.reason)
     moderation = context.services.moderation
-
-    async def decide(moderator: Moderator, payload: RejectMessage) -> Outcome:
-        return await moderation.reject_message(payload.message_id, payload.reason, moderator)
-
-    await _decide_message(update, context, RejectMessage, Decision.REJECTED, decide)
+    outcome = await moderation.reject_message(payload.message_id, why, moderator)
+    await _decided(update, context, payload.message_id, outcome, Decision.REJECTED, moderator, why)
 
 
 async def ban_author(update: Update, context: BotContext) -> None:
-    """Reject the message and ban its author."""
+    """Ban: first the reasons (the confirmation); then reject the message and ban its author."""
+    found = await _on_message(update, context, BanAuthor)
+    if found is None:
+        return
+    moderator, payload = found
+    t = context.moderator_i18n
+    if payload.reason is None:
+        rows = cards.ban_buttons(t, payload.message_id)
+        hint = t.gettext("To ban the author, choose the reason; or Back.")
+        await _show(update, context, payload.message_id, rows, hint)
+        return
+    if payload.reason is RejectionReason.OTHER:
+        await _ask_for_reason(update, context, "ban", MESSAGE, payload.message_id)
+        return
+    why = Why(payload.reason)
     moderation = context.services.moderation
+    outcome = await moderation.reject_message(payload.message_id, why, moderator, ban=True)
+    await _decided(update, context, payload.message_id, outcome, Decision.BANNED, moderator, why)
 
-    async def decide(moderator: Moderator, payload: BanAuthor) -> Outcome:
-        return await moderation.reject_message(
-            payload.message_id, RejectionReason.OTHER, moderator, ban=True
-        )
 
-    await _decide_message(update, context, BanAuthor, Decision.BANNED, decide)
+async def unban_author(update: Update, context: BotContext) -> None:
+    """Unban the author of the card's message."""
+    found = await _on_message(update, context, UnbanAuthor)
+    if found is None:
+        return
+    moderator, payload = found
+    t = context.moderator_i18n
+    reference = Reference(ItemKind.MESSAGE, payload.message_id)
+    if await context.services.moderation.unban(reference, moderator):
+        await _answer(update, t.gettext("The author is unbanned."))
+        stamp = cards.decision_line(t, Decision.UNBANNED, moderator.name, int(time.time()))
+    else:
+        await _answer(update, t.gettext("The author was not banned."))
+        stamp = ""
+    card_id, caption = _card(update)
+    await _render_message(context, payload.message_id, card_id, caption, stamp)
+
+
+async def undo_message(update: Update, context: BotContext) -> None:
+    """Undo the decision on the card's message: pending again, retracted from the channel."""
+    found = await _on_message(update, context, UndoMessage)
+    if found is None:
+        return
+    moderator, payload = found
+    undone = await context.services.moderation.undo(MESSAGE, payload.message_id, moderator)
+    stamp = await _answer_undo(update, context, undone, moderator)
+    card_id, caption = _card(update)
+    await _render_message(context, payload.message_id, card_id, caption, stamp)
+
+
+async def _answer_undo(
+    update: Update, context: BotContext, undone: Undone, moderator: Moderator
+) -> str:
+    """Answer an Undo press; the card's stamp."""
+    t = context.moderator_i18n
+    if undone is Undone.UNDONE:
+        await _answer(update, t.gettext("Undone: it is waiting for review again."))
+        return cards.decision_line(t, Decision.UNDONE, moderator.name, int(time.time()))
+    if undone is Undone.TOO_LATE:
+        minutes = max(1, round(context.bot_data.settings.undo_window / 60))
+        text = t.ngettext(
+            "Too late: a decision can be undone for {count} minute.",
+            "Too late: a decision can be undone for {count} minutes.",
+            minutes,
+        ).format(count=t.number(minutes))
+        await _answer(update, text, alert=True)
+    else:
+        await _refuse(update, context, STALE)
+    return ""
 
 
 async def ask_reason(update: Update, context: BotContext) -> None:
     """Reject: the card shows the reasons to choose from (and Back)."""
-    await _show_buttons(update, context, AskReason)
+    found = await _on_message(update, context, AskReason)
+    if found is None:
+        return
+    _, payload = found
+    reasons = cards.reason_buttons(context.moderator_i18n, payload.message_id)
+    await _show(update, context, payload.message_id, reasons)
 
 
 async def back_to_card(update: Update, context: BotContext) -> None:
     """Back from the reasons to the card's own buttons."""
-    await _show_buttons(update, context, BackToCard)
-
-
-async def _show_buttons(
-    update: Update, context: BotContext, kind: type[AskReason] | type[BackToCard]
-) -> None:
-    found = await _pressed_on_message(update, context, kind)
+    found = await _on_message(update, context, BackToCard)
     if found is None:
         return
-    _, payload, message, card = found
-    if message.status is not Status.PENDING:
-        outcome = await context.services.moderation.previous(ItemKind.MESSAGE, payload.message_id)
-        await _answer(update, context, outcome, "")
+    _, payload = found
+    buttons = cards.message_buttons(context.moderator_i18n, payload.message_id)
+    await _show(update, context, payload.message_id, buttons)
+
+
+async def _show(
+    update: Update, context: BotContext, message_id: int, rows: Keyboard, hint: str = ""
+) -> None:
+    """Other buttons on a pending message's card (an undecided step: nothing is decided)."""
+    message = await context.services.moderation.message(message_id)
+    if message is None or message.status is not Status.PENDING:
+        outcome = await context.services.moderation.previous(ItemKind.MESSAGE, message_id)
+        t = context.moderator_i18n
+        previous = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
+        await _answer(update, t.gettext("Already {decision}.").format(decision=previous), True)
         return
-    t = context.moderator_i18n
-    rows = (
-        cards.reason_buttons(t, payload.message_id)
-        if isinstance(payload, AskReason)
-        else cards.message_buttons(t, payload.message_id)
-    )
+    await _answer(update, hint)
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    await _edit_card(update, card, rows)
+    try:
+        await query.edit_message_reply_markup(markup(rows))
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
 
 
 # ------------------------------------------------------------------ signatures
 
 
-async def _edit_digest(update: Update, context: BotContext, digest_id: int, stamp: str) -> None:
-    """The digest card again, each signature marked with its status; `stamp` under it."""
-    signatures = await context.services.moderation.digest(digest_id)
+async def _render_digest(
+    context: BotContext, digest_id: int, card_id: int, stamp: str = ""
+) -> None:
+    """The digest card as it stands: each signature with its status, who rejected it and
+    why; the buttons still allowed; `stamp` under it."""
+    moderation = context.services.moderation
     t = context.moderator_i18n
-    text = cards.digest_text(digest_id, signatures, t, context.channel_i18n)
-    await _edit_card(
-        update,
-        cards.stamped(text, stamp) if stamp else text,
-        cards.digest_buttons(digest_id, signatures, t),
+    signatures = await moderation.digest(digest_id)
+    if not signatures:
+        await _edit(context, card_id, False, cards.removed_card(f"#D{digest_id}", t))
+        return
+    notes = {}
+    undoable = set()
+    for signature in signatures:
+        if signature.status is Status.REJECTED:
+            outcome = await moderation.previous(ItemKind.SIGNATURE, signature.id)
+            if outcome.previous is not None:
+                notes[signature.id] = cards.previous_decision(t, outcome.previous)
+            if await moderation.undoable(SIGNATURE, signature.id):
+                undoable.add(signature.id)
+    text = cards.digest_text(digest_id, signatures, t, context.channel_i18n, notes)
+    buttons = cards.digest_buttons(
+        digest_id, signatures, t, await moderation.undoable(DIGEST, digest_id), undoable
     )
+    await _edit(context, card_id, False, cards.stamped(text, stamp) if stamp else text, buttons)
+
+
+async def _on_digest(
+    update: Update, context: BotContext, kind: type[OnDigestT]
+) -> tuple[Moderator, OnDigestT] | None:
+    found = await _pressed(update, context, kind)
+    if found is None:
+        return None
+    moderator, payload, shown = found
+    if not await _bound(update, context, shown, (DIGEST, payload.digest_id)):
+        return None
+    return moderator, payload
 
 
 async def approve_digest(update: Update, context: BotContext) -> None:
-    """Approve all: every still-pending signature of the digest."""
-    found = await _pressed(update, context, ApproveDigest)
+    """Approve all: every still-pending signature of the digest (what the card shows)."""
+    found = await _on_digest(update, context, ApproveDigest)
     if found is None:
         return
     moderator, payload = found
     approved = await context.services.moderation.approve_digest(payload.digest_id, moderator)
     t = context.moderator_i18n
-    query = update.callback_query
-    assert query is not None
-    await query.answer(
-        t.ngettext("{count} signature approved.", "{count} signatures approved.", approved).format(
-            count=t.number(approved)
+    stamp = ""
+    if approved:
+        await _answer(
+            update,
+            t.ngettext(
+                "{count} signature approved.", "{count} signatures approved.", len(approved)
+            ).format(count=t.number(len(approved))),
         )
-    )
-    stamp = cards.decision_line(t, Decision.APPROVED, moderator.name, int(time.time()))
-    await _edit_digest(update, context, payload.digest_id, stamp)
+        stamp = cards.decision_line(t, Decision.APPROVED, moderator.name, int(time.time()))
+    else:
+        await _answer(update, t.gettext("Nothing on this card is waiting for a decision."), True)
+    await _render_digest(context, payload.digest_id, _card(update)[0], stamp)
 
 
-async def reject_signature(update: Update, context: BotContext) -> None:
-    """✖ #S40: reject one signature of a digest."""
-    found = await _pressed(update, context, RejectSignature)
+async def undo_digest(update: Update, context: BotContext) -> None:
+    """Undo an Approve all: its signatures are pending again, their lines retracted."""
+    found = await _on_digest(update, context, UndoDigest)
     if found is None:
         return
     moderator, payload = found
-    moderation = context.services.moderation
-    digest_id = await moderation.digest_of(payload.signature_id)
-    if digest_id is None:
-        await _stale(update, context)
+    undone = await context.services.moderation.undo(DIGEST, payload.digest_id, moderator)
+    stamp = await _answer_undo(update, context, undone, moderator)
+    await _render_digest(context, payload.digest_id, _card(update)[0], stamp)
+
+
+async def back_to_digest(update: Update, context: BotContext) -> None:
+    found = await _on_digest(update, context, BackToDigest)
+    if found is None:
         return
-    outcome = await moderation.decide_signature(payload.signature_id, False, moderator)
-    await _answer(update, context, outcome, context.moderator_i18n.gettext("Done."))
-    await _edit_digest(update, context, digest_id, "")
+    _, payload = found
+    await _answer(update)
+    await _render_digest(context, payload.digest_id, _card(update)[0])
+
+
+async def _on_signature(
+    update: Update, context: BotContext, kind: type[RejectSignature] | type[UndoSignature]
+) -> tuple[Moderator, RejectSignature | UndoSignature, int] | None:
+    """A press about one signature of a digest card: valid while the signature is still on
+    that card (a changed or withdrawn signature has left it)."""
+    found = await _pressed(update, context, kind)
+    if found is None:
+        return None
+    moderator, payload, shown = found
+    digest_id = await context.services.moderation.digest_of(payload.signature_id)
+    on_a_digest = [number for letter, number in shown if letter == DIGEST]
+    if digest_id is None or digest_id not in on_a_digest:
+        await _refuse(update, context, OUT_OF_DATE if on_a_digest or not shown else NOT_THIS_CARD)
+        return None
+    return moderator, payload, digest_id
+
+
+async def reject_signature(update: Update, context: BotContext) -> None:
+    """✖ #S40: the reasons; then reject that signature of the digest with the one pressed."""
+    found = await _on_signature(update, context, RejectSignature)
+    if found is None:
+        return
+    moderator, payload, digest_id = found
+    assert isinstance(payload, RejectSignature)
+    t = context.moderator_i18n
+    moderation = context.services.moderation
+    if payload.reason is None:
+        signature = await moderation.signature(payload.signature_id)
+        if signature is None or signature.status is not Status.PENDING:
+            await _answer(update, t.gettext("This signature is already decided."), True)
+            return
+        await _answer(update)
+        query = update.callback_query
+        assert query is not None
+        rows = cards.signature_reason_buttons(t, payload.signature_id, digest_id)
+        await query.edit_message_reply_markup(markup(rows))
+        return
+    if payload.reason is RejectionReason.OTHER:
+        await _ask_for_reason(update, context, "reject", SIGNATURE, payload.signature_id)
+        return
+    why = Why(payload.reason)
+    outcome = await moderation.decide_signature(payload.signature_id, False, moderator, why)
+    if outcome.decided:
+        await _answer(update, t.gettext("Done."))
+    else:
+        previous = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
+        await _answer(update, t.gettext("Already {decision}.").format(decision=previous), True)
+    await _render_digest(context, digest_id, _card(update)[0])
+
+
+async def undo_signature(update: Update, context: BotContext) -> None:
+    """↩ #S40: undo the rejection of one signature."""
+    found = await _on_signature(update, context, UndoSignature)
+    if found is None:
+        return
+    moderator, payload, digest_id = found
+    undone = await context.services.moderation.undo(SIGNATURE, payload.signature_id, moderator)
+    stamp = await _answer_undo(update, context, undone, moderator)
+    await _render_digest(context, digest_id, _card(update)[0], stamp)
+
+
+# ------------------------------------------------------------------ reasons typed
+
+
+async def _ask_for_reason(
+    update: Update, context: BotContext, action: str, letter: str, number: int
+) -> None:
+    """Other: the bot asks the moderator to type the reason, as a reply to its prompt."""
+    t = context.moderator_i18n
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.message is not None and user is not None
+    card_id, caption = _card(update)
+    reference = f"#{letter}{number}"
+    text = (
+        t.gettext("Reply to this message with the reason for banning the author of {reference}.")
+        if action == "ban"
+        else t.gettext("Reply to this message with the reason for rejecting {reference}.")
+    ).format(reference=reference)
+    note = t.gettext("The author will read your words as you write them.")
+    await _answer(update, t.gettext("Type the reason as a reply to the bot's message."))
+    prompt = await context.bot.send_message(
+        context.bot_data.destinations.moderator_chat_id,
+        f"{text}\n{note}",
+        reply_to_message_id=card_id,
+        reply_markup=ForceReply(selective=True, input_field_placeholder=reference),
+        protect_content=True,
+    )
+    record = {
+        "action": action,
+        "letter": letter,
+        "number": number,
+        "card": card_id,
+        "caption": caption,
+        "until": time.time() + PROMPT_TTL,
+    }
+    await context.services.moderation.remember_prompt(
+        f"{PROMPT}{prompt.message_id}", json.dumps(record)
+    )
+
+
+async def typed_reason(update: Update, context: BotContext) -> None:
+    """A moderator's reply to a prompt for a reason: the rejection (or ban) with those words."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None or not message.text:
+        return
+    moderation = context.services.moderation
+    key = f"{PROMPT}{message.reply_to_message.message_id}"
+    raw = await moderation.prompt(key)
+    if raw is None:
+        return  # a reply to something else: not ours to answer
+    moderator = await moderator_commanding(update, context)
+    if moderator is None:
+        return
+    t = context.moderator_i18n
+    record = json.loads(raw)
+    words = " ".join(visible_text(message.text).split())
+    if len(words) > REASON_LENGTH:
+        await message.reply_text(
+            t.gettext("Please keep the reason under {count} characters.").format(
+                count=t.number(REASON_LENGTH)
+            ),
+            protect_content=True,
+        )
+        return
+    await moderation.forget_prompt(key)
+    if record["until"] < time.time() or not words:
+        await message.reply_text(t.gettext(STALE), protect_content=True)
+        return
+    why = Why(RejectionReason.OTHER, words)
+    number = int(record["number"])
+    if record["letter"] == MESSAGE:
+        ban = record["action"] == "ban"
+        outcome = await moderation.reject_message(number, why, moderator, ban=ban)
+        decision = Decision.BANNED if ban else Decision.REJECTED
+        if outcome.decided:
+            stamp = cards.decision_line(t, decision, moderator.name, int(time.time()), why)
+        else:
+            stamp = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
+        await _render_message(context, number, int(record["card"]), bool(record["caption"]), stamp)
+    else:
+        outcome = await moderation.decide_signature(number, False, moderator, why)
+        digest_id = await moderation.digest_of(number)
+        if digest_id is not None:
+            await _render_digest(context, digest_id, int(record["card"]))
+    if not outcome.decided:
+        previous = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
+        await message.reply_text(
+            t.gettext("Already {decision}.").format(decision=previous), protect_content=True
+        )
+    with contextlib.suppress(TelegramError):
+        await message.reply_to_message.delete()  # the prompt has done its work

@@ -30,7 +30,7 @@ from bot.domain.messages import (
     visible_text,
 )
 from bot.domain.signatures import Listing
-from bot.handlers.conversation import TYPED, Draft, Flow, ListingSteps
+from bot.handlers.conversation import TYPED, Draft, Flow, ListingSteps, PrivatePress
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, remember, say
 from bot.i18n import Translator
@@ -416,7 +416,7 @@ def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
             entry_points=[
                 CommandHandler("message", begin, private),
                 CommandHandler("start", begin, private & filters.Regex(r"^/start message$")),
-                CallbackQueryHandler(begin, pattern=exactly(StartMessage())),
+                PrivatePress(begin, pattern=exactly(StartMessage())),
             ],
             states={
                 CONTENT: FLOW.state(ask_content, *content),

@@ -21,7 +21,7 @@ from bot.buttons import (
 )
 from bot.context import BotContext
 from bot.domain.signatures import Listing, NotSigned, Signature, SignatureDraft, Status
-from bot.handlers.conversation import Draft, Flow, ListingSteps
+from bot.handlers.conversation import Draft, Flow, ListingSteps, PrivatePress
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import (
     answer,
@@ -213,8 +213,8 @@ def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
             entry_points=[
                 CommandHandler("sign", begin, private),
                 CommandHandler("start", begin, private & filters.Regex(r"^/start sign$")),
-                CallbackQueryHandler(begin, pattern=exactly(StartSigning())),
-                CallbackQueryHandler(change, pattern=exactly(ChangeSignature())),
+                PrivatePress(begin, pattern=exactly(StartSigning())),
+                PrivatePress(change, pattern=exactly(ChangeSignature())),
             ],
             states={
                 LISTING: FLOW.state(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from bot.domain.decisions import Why
 from bot.domain.effects import FollowUp, Method, Post
-from bot.domain.messages import Message, RejectionReason
+from bot.domain.messages import Message
 from bot.domain.signatures import Signature
 from bot.i18n import I18n, Translator
 from bot.render import cards, channel, notices
@@ -18,8 +21,12 @@ class Posts:
     def message_card(self, message: Message) -> list[Post]:
         return cards.message_card(message, self.moderators, self.channel)
 
-    def digest_card(self, digest_id: int, signatures: list[Signature]) -> Post:
-        return cards.digest_card(digest_id, signatures, self.moderators, self.channel)
+    def digest_card(
+        self, digest_id: int, signatures: list[Signature], changed: Sequence[int] = ()
+    ) -> Post:
+        return cards.digest_card(
+            digest_id, signatures, self.moderators, self.channel, changed=changed
+        )
 
     def channel_post(self, message: Message) -> list[Post]:
         return channel.channel_post(message, self.channel)
@@ -34,13 +41,11 @@ class Posts:
         text = channel.counter_text(count, self.channel)
         return Post(Method.MESSAGE, text, follow_up=FollowUp.COUNTER)
 
-    def signature_notice(self, language: str, approved: bool) -> Post:
-        return _notice(notices.signature_notice(self.i18n.get(language), approved))
+    def signature_notice(self, language: str, approved: bool, why: Why | None = None) -> Post:
+        return _notice(notices.signature_notice(self.i18n.get(language), approved, why))
 
-    def message_notice(
-        self, language: str, reason: RejectionReason | None, link: str | None
-    ) -> Post:
-        return _notice(notices.message_notice(self.i18n.get(language), reason, link))
+    def message_notice(self, language: str, why: Why | None, link: str | None) -> Post:
+        return _notice(notices.message_notice(self.i18n.get(language), why, link))
 
     def banned_notice(self, language: str) -> Post:
         return _notice(notices.banned_notice(self.i18n.get(language)))

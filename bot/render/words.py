@@ -16,31 +16,68 @@ KIND_NAMES = {
     Kind.VIDEO_NOTE: N_("video message"),
 }
 
-# Told to the author, in the author's language.
+# Told to the author of a message, in the author's language (OTHER has no words of its
+# own: the moderator types them, or the author is told no reason).
 REJECTION_REASONS = {
     RejectionReason.SPAM: N_("it looks like spam"),
     RejectionReason.ABUSIVE: N_("it is abusive"),
     RejectionReason.OFF_TOPIC: N_("it is off-topic"),
     RejectionReason.PERSONAL_DATA: N_("it contains personal data that could put someone at risk"),
     RejectionReason.DUPLICATE: N_("it repeats a message already sent"),
-    RejectionReason.OTHER: N_("the moderators decided not to publish it"),
+    RejectionReason.IMPERSONATION: N_("it poses as someone else"),
 }
 
-# On the moderators' buttons.
+# Told to a signer.
+SIGNATURE_REASONS = {
+    RejectionReason.SPAM: N_("it looks like spam"),
+    RejectionReason.ABUSIVE: N_("the name is abusive"),
+    RejectionReason.OFF_TOPIC: N_("it is off-topic"),
+    RejectionReason.PERSONAL_DATA: N_("it contains personal data that could put someone at risk"),
+    RejectionReason.DUPLICATE: N_("it repeats a signature already given"),
+    RejectionReason.IMPERSONATION: N_("the name poses as someone else"),
+}
+
+# On the moderators' buttons, and on the cards once decided.
 REASON_LABELS = {
     RejectionReason.SPAM: N_("Spam"),
     RejectionReason.ABUSIVE: N_("Abusive"),
     RejectionReason.OFF_TOPIC: N_("Off-topic"),
     RejectionReason.PERSONAL_DATA: N_("Personal data"),
     RejectionReason.DUPLICATE: N_("Duplicate"),
+    RejectionReason.IMPERSONATION: N_("Poses as someone else"),
     RejectionReason.OTHER: N_("Other"),
 }
+# Which reasons each kind of rejection offers (OTHER asks the moderator to type one).
+MESSAGE_REASONS = (
+    RejectionReason.SPAM,
+    RejectionReason.ABUSIVE,
+    RejectionReason.OFF_TOPIC,
+    RejectionReason.PERSONAL_DATA,
+    RejectionReason.DUPLICATE,
+    RejectionReason.OTHER,
+)
+SIGNATURE_REJECTIONS = (
+    RejectionReason.IMPERSONATION,
+    RejectionReason.ABUSIVE,
+    RejectionReason.SPAM,
+    RejectionReason.DUPLICATE,
+    RejectionReason.OTHER,
+)
+BAN_REASONS = (RejectionReason.SPAM, RejectionReason.ABUSIVE, RejectionReason.OTHER)
 
 DECISION_WORDS = {
     Decision.APPROVED: N_("approved"),
     Decision.REJECTED: N_("rejected"),
     Decision.BANNED: N_("rejected, and the author banned,"),
-    Decision.UNBANNED: N_("unbanned"),
+    Decision.UNBANNED: N_("author unbanned"),
+    Decision.UNDONE: N_("decision undone"),
+}
+
+# The status in a message card's header.
+CARD_STATUS = {
+    Status.PENDING: N_("waiting for review"),
+    Status.APPROVED: N_("approved"),
+    Status.REJECTED: N_("rejected"),
 }
 
 NAME_PROBLEMS = {

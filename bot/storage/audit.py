@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict
+from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict, Why
 from bot.storage.database import Database, day_of
 
 
@@ -18,7 +18,7 @@ class AuditRepository:
                 verdict.kind.value,
                 verdict.item_id,
                 verdict.decision.value,
-                verdict.reason.value if verdict.reason else None,
+                verdict.reason.stored() if verdict.reason else None,
                 verdict.moderator.id,
                 verdict.moderator.name,
                 day_of(verdict.at),  # the day: a time would date the signature or message
@@ -33,4 +33,12 @@ class AuditRepository:
         )
         if row is None:
             return None
-        return AuditEntry(Decision(row[0]), row[1], str(row[2]), int(row[3]))
+        return AuditEntry(Decision(row[0]), Why.from_stored(row[1]), str(row[2]), int(row[3]))
+
+    async def scrub(self, kind: ItemKind, item_id: int) -> None:
+        """The words a moderator typed about an item go with the item (the decision stays)."""
+        await self._db.execute(
+            "UPDATE audit_log SET reason = 'other' WHERE item_kind = ? AND item_id = ? "
+            "AND reason LIKE 'other:%'",
+            (kind.value, item_id),
+        )

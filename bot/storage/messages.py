@@ -94,6 +94,15 @@ class MessageRepository:
         )
         return (str(row[0]), str(row[1])) if row else None
 
+    async def reopen(self, message_id: int, status: Status) -> bool:
+        """A decision undone: the message is pending again (if it still has `status`)."""
+        changed = await self._db.execute(
+            "UPDATE messages SET status = ?, decided_on = NULL, post_link = NULL "
+            "WHERE id = ? AND status = ?",
+            (PENDING, message_id, status.value),
+        )
+        return changed > 0
+
     async def pending(self) -> list[Message]:
         return await self._with_status(Status.PENDING)
 

@@ -17,10 +17,13 @@ class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add(self, chat: str, post: Post, person_key: str | None = None) -> int:
+    async def add(
+        self, chat: str, post: Post, person_key: str | None = None, not_before: float = 0
+    ) -> int:
         row = await self._db.fetchone(
-            "INSERT INTO outbox (chat, person_key, payload) VALUES (?, ?, ?) RETURNING id",
-            (chat, person_key, json.dumps(post.to_json(), ensure_ascii=False)),
+            "INSERT INTO outbox (chat, person_key, payload, not_before) VALUES (?, ?, ?, ?) "
+            "RETURNING id",
+            (chat, person_key, json.dumps(post.to_json(), ensure_ascii=False), not_before),
         )
         item_id = int(row[0])
         for kind, number in post.shows:
@@ -71,6 +74,18 @@ class OutboxRepository:
         )
         await self._db.execute("DELETE FROM shown WHERE outbox_id = ?", (item_id,))
         return changed > 0
+
+    async def drop_about(self, person_key: str, about: tuple[str, int]) -> int:
+        """Drop the person's queued notices about one item (an undone decision's); how many."""
+        rows = await self._db.fetchall(
+            "SELECT id, payload FROM outbox WHERE person_key = ? AND status = ?",
+            (person_key, QUEUED),
+        )
+        dropped = 0
+        for item_id, payload in rows:
+            if Post.from_json(json.loads(str(payload))).about == about:
+                dropped += await self.drop(int(item_id))
+        return dropped
 
     async def postpone(self, item_id: int, not_before: float, attempt: bool) -> None:
         await self._db.execute(

@@ -36,6 +36,12 @@ class ShownRepository:
             "DELETE FROM shown WHERE item_kind = ? AND item_id = ?", (kind, item_id)
         )
 
+    async def forget_in(self, chat: str, kind: str, item_id: int) -> None:
+        await self._db.execute(
+            "DELETE FROM shown WHERE chat = ? AND item_kind = ? AND item_id = ?",
+            (chat, kind, item_id),
+        )
+
     async def on_card(self, chat: str, message_id: int) -> list[tuple[str, int]]:
         """The items a sent card or post (its Telegram message id in `chat`) shows."""
         rows = await self._db.fetchall(

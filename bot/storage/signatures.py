@@ -104,6 +104,27 @@ class SignatureRepository:
         )
         return (str(row[0]), str(row[1])) if row else None
 
+    async def reopen(self, signature_id: int, status: Status) -> bool:
+        """A decision undone: pending again, and no longer published (its line was retracted)."""
+        changed = await self._db.execute(
+            "UPDATE signatures SET status = ?, decided_on = NULL, published_on = NULL "
+            "WHERE id = ? AND status = ?",
+            (PENDING, signature_id, status.value),
+        )
+        return changed > 0
+
+    async def published(self, signature_id: int) -> bool:
+        """Whether the signature's line went to the channel (perhaps as an earlier version)."""
+        row = await self._db.fetchone(
+            "SELECT published_on IS NOT NULL FROM signatures WHERE id = ?", (signature_id,)
+        )
+        return bool(row and row[0])
+
+    async def unpublish(self, signature_id: int) -> None:
+        await self._db.execute(
+            "UPDATE signatures SET published_on = NULL WHERE id = ?", (signature_id,)
+        )
+
     async def author_of(self, signature_id: int) -> str | None:
         row = await self._db.fetchone(
             "SELECT person_key FROM signatures WHERE id = ?", (signature_id,)

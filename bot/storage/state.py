@@ -19,3 +19,6 @@ class CampaignState:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+    async def delete(self, key: str) -> None:
+        await self._db.execute("DELETE FROM campaign_state WHERE key = ?", (key,))
