@@ -232,7 +232,7 @@ async def test_ban_author_rejects_and_tells_them_once(
     last = await troll.last_message_id()
     # One press asks for the reason (the confirmation); nothing is decided yet.
     asked = await press(driver, MINA, card, "Ban author")
-    assert asked["answer"]["text"] == "To ban the author, choose the reason; or Back."
+    assert asked["answer"]["text"] == "Choose a reason to ban the author, or press Back."
     assert rows(fast, "SELECT COUNT(*) FROM banned") == [(0,)]
     card = await edited(driver, card)
     assert [row[0]["text"] for row in card["reply_markup"]["inline_keyboard"]] == [

@@ -240,7 +240,7 @@ async def ban_author(update: Update, context: BotContext) -> None:
     t = context.moderator_i18n
     if payload.reason is None:
         rows = cards.ban_buttons(t, payload.message_id)
-        hint = t.gettext("To ban the author, choose the reason; or Back.")
+        hint = t.gettext("Choose a reason to ban the author, or press Back.")
         await _show(update, context, payload.message_id, rows, hint)
         return
     if payload.reason is RejectionReason.OTHER:
@@ -457,7 +457,7 @@ async def reject_signature(update: Update, context: BotContext) -> None:
     if payload.reason is None:
         signature = await moderation.signature(payload.signature_id)
         if signature is None or signature.status is not Status.PENDING:
-            await _answer(update, t.gettext("This signature is already decided."), True)
+            await _answer(update, t.gettext("This signature has already been decided."), True)
             return
         await _answer(update)
         query = update.callback_query

@@ -186,7 +186,7 @@ def digest_buttons(
     if rejects:
         rows.insert(0, ((t.gettext("Approve all"), ApproveDigest(digest_id).pack()),))
     if undo_all:
-        rows.append(((t.gettext("Undo Approve all"), UndoDigest(digest_id).pack()),))
+        rows.append(((t.gettext("Undo these approvals"), UndoDigest(digest_id).pack()),))
     return tuple(rows)
 
 
