@@ -13,6 +13,8 @@ from telegram.error import BadRequest
 from bot.app import build_application
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.delivery import topics
+from bot.domain.effects import MODERATORS, Method, Post
 from bot.domain.signatures import Listing, SignatureDraft
 from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
@@ -90,10 +92,10 @@ async def test_in_a_forum_cards_go_to_their_topics_and_presses_still_decide(
     await sign(application, emulator, "Signer One")
     message_card = await card_for(driver, "#M1")
     digest_card = await card_for(driver, "Digest #D1")
-    topics = await topic_ids(driver)
-    assert set(topics) == {"Signatures", "Messages"}  # Reports: none was needed yet
-    assert digest_card["message_thread_id"] == topics["Signatures"]
-    assert message_card["message_thread_id"] == topics["Messages"]
+    ids = await topic_ids(driver)
+    assert set(ids) == {"Signatures", "Messages"}  # Reports: none was needed yet
+    assert digest_card["message_thread_id"] == ids["Signatures"]
+    assert message_card["message_thread_id"] == ids["Messages"]
     assert digest_card["is_topic_message"] and message_card["is_topic_message"]
 
     assert (await press(driver, MINA, digest_card, "Approve all"))["answer"]["text"]
@@ -106,10 +108,10 @@ async def test_in_a_forum_cards_go_to_their_topics_and_presses_still_decide(
     assert rows(fast, "SELECT status FROM signatures") == [("approved",)]
     # A command asked in a topic is answered there.
     asked = await driver.send(
-        MINA, "/stats", chat_id=MODERATOR_GROUP_ID, message_thread_id=topics["Messages"]
+        MINA, "/stats", chat_id=MODERATOR_GROUP_ID, message_thread_id=ids["Messages"]
     )
     [answer, *_] = await driver.wait_bot_messages(MODERATOR_GROUP_ID, asked["message_id"])
-    assert answer["message_thread_id"] == topics["Messages"]
+    assert answer["message_thread_id"] == ids["Messages"]
 
 
 @pytest.mark.parametrize(
@@ -143,6 +145,38 @@ async def test_without_the_right_or_a_forum_cards_stay_in_the_main_chat_and_the_
     assert await driver.calls("createForumTopic") == []
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Topics:")]
     assert len(lines) == 1 and why in lines[0], lines
+
+
+async def test_what_the_bot_posts_on_its_own_that_is_no_card_goes_to_the_reports_topic(
+    start: Starter, driver: Driver
+) -> None:
+    await make_forum(driver)
+    application = await start()
+    data = application.bot_data
+    async with data.repos.db.transaction():
+        await data.repos.outbox.add(MODERATORS, Post(Method.MESSAGE, "A note for the group"))
+    data.worker.wake()
+
+    async def note() -> list[JSON]:
+        found = await driver.bot_messages(MODERATOR_GROUP_ID)
+        return [m for m in found if m["text"] == "A note for the group"]
+
+    [posted] = await driver.wait_for(note, what="the note")
+    assert posted["message_thread_id"] == (await topic_ids(driver))["Reports"]
+
+
+async def test_topics_turned_on_later_are_used_without_a_restart(
+    start: Starter, driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(topics, "RECHECK", 0.0)  # looked at again at every send while off
+    await start()
+    alice = await new_supporter(driver, "Alice", "en")
+    await send_text_message(alice, "Before")
+    assert "message_thread_id" not in await card_for(driver, "#M1")
+    await make_forum(driver)
+    await send_text_message(alice, "After")
+    after = await card_for(driver, "#M2")
+    assert after["message_thread_id"] == (await topic_ids(driver))["Messages"]
 
 
 # ------------------------------------------------------------- deleted, restarted, moved

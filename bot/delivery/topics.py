@@ -4,14 +4,17 @@ Where the group is a forum (getChat's is_forum) and the bot may manage topics th
 (can_manage_topics), the bot creates a topic for signatures, one for messages and one for its
 other posts (reports), when it first needs each; their ids are kept in the state store, so a
 restart reuses them. A topic someone deleted is created again at the next send. Anywhere else
-(no forum, no right, a group that has moved) everything goes to the main chat, as before.
-Checked at start and whenever the group moves; edits and deletes need no topic.
+(no forum, no right) everything goes to the main chat, as before; a group that moves (to a
+supergroup: a new id) is looked at anew.
+Checked at start, whenever the group moves, and every ten minutes while off; edits and deletes
+need no topic.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -26,6 +29,9 @@ from bot.i18n import N_
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+# While topics are off, how often the group is looked at again (an owner who read the log
+# line and turned topics on, or gave the right, need not restart the bot).
+RECHECK = 600.0
 
 SIGNATURES, MESSAGES, REPORTS = "signatures", "messages", "reports"
 # The topics' names, in the moderators' language.
@@ -65,19 +71,18 @@ class Topics:
         self._destinations = destinations
         self._translate = translate
         self._checked: int | None = None  # the group's id when it was last checked
+        self._checked_at = 0.0
         self._enabled = False
+        self._said = ""  # the last verdict logged
         # One creation at a time: the outbox and the error handler may both need a topic.
         self._lock = asyncio.Lock()
-
-    @property
-    def enabled(self) -> bool:
-        return self._enabled
 
     def _key(self, chat_id: int, topic: str) -> str:
         return f"topic:{chat_id}:{topic}"
 
     async def check(self) -> None:
-        """Is the group a forum where the bot may create topics? Said in one log line.
+        """Is the group a forum where the bot may create topics? Said in one log line, and
+        again only when the answer changes.
 
         Time-outs and 429 propagate (the check is made again at the next send); a refusal
         leaves everything in the main chat."""
@@ -87,39 +92,44 @@ class Topics:
             chat = await self._bot.get_chat(chat_id)
             member = await self._bot.get_chat_member(chat_id, self._bot.id)
         except (BadRequest, Forbidden) as error:
-            self._checked, self._enabled = chat_id, False
-            logger.warning(
-                "Topics: off, the moderator group could not be read (%s); "
-                "everything goes to its main chat",
-                error.message,
+            self._settle(
+                chat_id, False, f"the moderator group could not be read ({error.message})"
             )
             return
-        self._checked = chat_id
         may_manage = isinstance(member, ChatMemberOwner) or (
             isinstance(member, ChatMemberAdministrator) and bool(member.can_manage_topics)
         )
-        self._enabled = bool(chat.is_forum) and may_manage
         if not chat.is_forum:
-            logger.info(
-                "Topics: off, the moderator group has no topics (not a forum); "
-                "everything goes to its main chat"
-            )
+            why = "the moderator group has no topics (not a forum)"
+            self._settle(chat_id, False, why, level=logging.INFO)  # as most groups are
         elif not may_manage:
-            logger.warning(
-                "Topics: off, the bot may not manage topics in the moderator group (give it "
-                "the administrator right Manage topics and restart); everything goes to its "
-                "main chat"
+            why = (
+                "the bot may not manage topics in the moderator group (give it the "
+                "administrator right Manage topics)"
             )
+            self._settle(chat_id, False, why)
         else:
-            logger.info(
-                "Topics: on, signatures, messages and reports go to their own topics in the "
-                "moderator group"
-            )
+            self._settle(chat_id, True, "")
+
+    def _settle(self, chat_id: int, enabled: bool, why: str, level: int = logging.WARNING) -> None:
+        self._checked, self._checked_at, self._enabled = chat_id, time.monotonic(), enabled
+        line = (
+            "Topics: on, signatures, messages and reports go to their own topics in the "
+            "moderator group"
+            if enabled
+            else f"Topics: off, {why}; everything goes to its main chat"
+        )
+        if line != self._said:
+            self._said = line
+            logger.log(logging.INFO if enabled else level, "%s", line)
 
     async def thread(self, topic: str) -> int | None:
         """The topic's thread id in the moderator group, created if need be; None: main chat."""
         async with self._lock:
-            if self._checked != self._destinations.moderator_chat_id:
+            stale = time.monotonic() - self._checked_at > RECHECK
+            if self._checked != self._destinations.moderator_chat_id or (
+                stale and not self._enabled
+            ):
                 await self.check()
             if not self._enabled:
                 return None
@@ -132,12 +142,7 @@ class Topics:
                     chat_id, self._translate(TOPIC_NAMES[topic])
                 )
             except BadRequest as error:
-                self._enabled = False
-                logger.warning(
-                    "Topics: off, Telegram refused to create a topic (%s); everything goes "
-                    "to the main chat of the moderator group",
-                    error.message,
-                )
+                self._settle(chat_id, False, f"Telegram refused a topic ({error.message})")
                 return None
             await self._state.set(self._key(chat_id, topic), str(created.message_thread_id))
             logger.info("Topics: created the %s topic in the moderator group", topic)
