@@ -19,7 +19,7 @@ from bot.domain.signatures import Listing, SignatureDraft
 from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
-from bot.sandbox.run import ADMIN_RIGHTS, CHANNEL_ID, MODERATOR_GROUP_ID
+from bot.sandbox.run import ADMIN_RIGHTS, CHANNEL_ID, MODERATOR_GROUP_ID, seed
 from bot.sandbox.server import EmulatorServer
 from tests.conftest import TOKEN
 from tests.helpers.database import rows
@@ -276,3 +276,12 @@ async def test_the_emulator_has_forums_as_the_bot_api_describes_them(
         )
     group = await driver.messages(MODERATOR_GROUP_ID, include_deleted=True)
     assert group and all(m["deleted"] for m in group)  # the topic took its messages with it
+
+
+def test_the_sandbox_seeds_a_forum_group_on_request() -> None:
+    plain, forum = Emulator(TOKEN), Emulator(TOKEN)
+    seed(plain)
+    seed(forum, topics=True)
+    assert not plain.chats[MODERATOR_GROUP_ID].is_forum
+    group = forum.chats[MODERATOR_GROUP_ID]
+    assert group.is_forum and group.members[BOT_ID].can("can_manage_topics")
