@@ -78,6 +78,11 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         default=Path("data/sandbox.sqlite3"),
         help="SQLite file for the sandbox (default data/sandbox.sqlite3)",
     )
+    sandbox.add_argument(
+        "--topics",
+        action="store_true",
+        help="make the moderator group a forum where the bot may manage topics",
+    )
     return parser.parse_args(argv)
 
 
@@ -131,7 +136,7 @@ def secrets_of(settings: Settings) -> list[str]:
     ]
 
 
-def sandbox(port: int, database: Path) -> int:
+def sandbox(port: int, database: Path, topics: bool = False) -> int:
     env = environment()
     configure_logging(env.get("LOG_LEVEL", "INFO").upper(), [])
     from bot.sandbox.run import run_sandbox
@@ -139,7 +144,7 @@ def sandbox(port: int, database: Path) -> int:
     default_language = env.get("DEFAULT_LANGUAGE", "en")
     if default_language not in LANGUAGES:
         default_language = "en"
-    run_loop(run_sandbox(port, database, default_language))
+    run_loop(run_sandbox(port, database, default_language, topics))
     return 0
 
 
@@ -206,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     if arguments.command == "sandbox":
-        return sandbox(arguments.port, arguments.database)
+        return sandbox(arguments.port, arguments.database, arguments.topics)
     if environment().get("BOT_TOKEN"):
         return run()
     print("No BOT_TOKEN is configured: starting the local sandbox instead.", file=sys.stderr)

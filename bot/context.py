@@ -14,6 +14,7 @@ from bot.delivery.channel import TelegramChannel
 from bot.delivery.destinations import Destinations
 from bot.delivery.outbox import OutboxWorker
 from bot.delivery.pacer import Rates
+from bot.delivery.topics import Topics
 from bot.domain.channel import ChannelService
 from bot.domain.flood import FloodGate
 from bot.domain.followups import FollowUps
@@ -99,6 +100,7 @@ class BotData:
     repos: Repositories  # for the runtime (start-up, tidying); handlers use the services
     services: Services
     destinations: Destinations
+    topics: Topics
     worker: OutboxWorker
     flood: FloodGate = field(default_factory=FloodGate)
     webhook: WebhookServer | None = None  # while `run --webhook` serves
@@ -127,17 +129,20 @@ class BotData:
         wake = asyncio.Event()
         services = Services.on(repos, settings, i18n, keys, bot, wake.set)
         destinations = Destinations(repos.state, settings.moderator_chat_id, settings.channel_id)
+        moderators = i18n.get(settings.moderator_language)
+        topics = Topics(bot, repos.state, destinations, moderators.gettext)
         count, window = settings.group_rate
         worker = OutboxWorker(
             bot,
             repos.outbox,
             database,
             destinations,
+            topics,
             FollowUps(services.channel, repos.contacts, repos.chat_log),
             Rates(group_count=count, group_window=window),
             wake,
         )
-        return cls(settings, i18n, letters, keys, repos, services, destinations, worker)
+        return cls(settings, i18n, letters, keys, repos, services, destinations, topics, worker)
 
 
 class BotContext(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):

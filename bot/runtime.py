@@ -16,6 +16,7 @@ from telegram.error import Conflict, TelegramError
 from telegram.ext import ConversationHandler
 
 from bot.context import BotApplication, BotContext
+from bot.delivery.topics import REPORTS
 from bot.handlers.conversation import Deadline
 from bot.handlers.menu import COMMANDS
 from bot.i18n import LANGUAGES
@@ -50,6 +51,10 @@ async def post_init(application: BotApplication) -> None:
     ):
         if not result.ok:
             logger.warning("Set-up: %s", result.line)
+    try:
+        await data.topics.check()
+    except TelegramError as error:  # a time-out: checked again at the first card
+        logger.warning("Topics: not checked yet (%s)", type(error).__name__)
     await data.repos.seen.load()
     data.database.start_flushing(FLUSH_INTERVAL)
     await data.services.moderation.load_bans()
@@ -219,12 +224,16 @@ async def on_error(update: object, context: BotContext) -> None:
         report = context.moderator_i18n.gettext("Update {update} failed: {error}").format(
             update=update_id, error=type(error).__name__
         )
-        try:
-            await context.bot.send_message(
-                data.settings.ops_chat_id,
-                report,
-                protect_content=data.settings.ops_chat_id == data.destinations.moderator_chat_id,
+        in_group = data.settings.ops_chat_id == data.destinations.moderator_chat_id
+        ops_chat_id = data.settings.ops_chat_id
+
+        async def send(thread: int | None) -> object:
+            return await context.bot.send_message(
+                ops_chat_id, report, protect_content=in_group, message_thread_id=thread
             )
+
+        try:
+            await (data.topics.send(REPORTS, send) if in_group else send(None))
         except TelegramError:
             logger.warning("Could not report the failure of update %s", update_id)
     if not isinstance(update, Update) or update.effective_chat is None:

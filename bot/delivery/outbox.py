@@ -33,6 +33,7 @@ from telegram.ext import ExtBot
 from bot.delivery.destinations import Destinations
 from bot.delivery.keyboards import markup
 from bot.delivery.pacer import Pacer, Rates
+from bot.delivery.topics import Topics, topic_of
 from bot.domain.effects import MODERATORS, Method, OutboxItem, Post
 from bot.domain.ports import Transactions
 
@@ -73,6 +74,7 @@ class OutboxWorker:
         queue: OutboxQueue,
         db: Transactions,
         destinations: Destinations,
+        topics: Topics,
         after: AfterDelivery,
         rates: Rates,
         wake: asyncio.Event,
@@ -81,6 +83,7 @@ class OutboxWorker:
         self._queue = queue
         self._db = db
         self._destinations = destinations
+        self._topics = topics
         self._after = after
         self._pacer = Pacer(rates)
         # Set by whoever queues something: look at the queue now, not at the next round.
@@ -153,7 +156,7 @@ class OutboxWorker:
         now = time.time()
         try:
             target = await self._destinations.resolve(item.chat)
-            sent = await self._send(target, item.post, protect=item.chat == MODERATORS)
+            sent = await self._send(target, item.post, moderators=item.chat == MODERATORS)
         except RetryAfter as error:
             retry = _seconds(error.retry_after)
             self._pacer.block(item.chat, now + retry)
@@ -197,17 +200,24 @@ class OutboxWorker:
             await self._queue.fail(item.id)
             await self._after.failed(item)
 
-    async def _send(self, chat: int | str, post: Post, protect: bool) -> int:
-        """Send (or edit, or delete) the post; Telegram's id of the message it is. `protect`
-        keeps it from being forwarded or saved (the moderators' cards: a moderator's account
-        that is taken over cannot pass submissions on); an edited message keeps it."""
+    async def _send(self, chat: int | str, post: Post, moderators: bool) -> int:
+        """Send (or edit, or delete) the post; Telegram's id of the message it is. What goes
+        to the moderators is protected from being forwarded or saved (the moderators' cards:
+        a moderator's account that is taken over cannot pass submissions on; an edited
+        message keeps it) and goes to its topic, where the group has topics."""
         if post.method is Method.EDIT and post.target is not None:
             await self._edit(chat, post.target, post.text or "", post)
             return post.target
         if post.method is Method.DELETE and post.target is not None:
             await self._delete(chat, post.target, post.text or "")
             return post.target
-        return (await self._new(chat, post, protect)).message_id
+        if not moderators:
+            return (await self._new(chat, post, False)).message_id
+
+        async def send(thread: int | None) -> TelegramMessage:
+            return await self._new(chat, post, True, thread)
+
+        return (await self._topics.send(topic_of(post), send)).message_id
 
     async def _edit(self, chat: int | str, target: int, text: str, post: Post) -> None:
         try:
@@ -237,7 +247,9 @@ class OutboxWorker:
                 return  # gone already
             raise
 
-    async def _new(self, chat: int | str, post: Post, protect: bool) -> TelegramMessage:
+    async def _new(
+        self, chat: int | str, post: Post, protect: bool, thread: int | None = None
+    ) -> TelegramMessage:
         bot = self._bot
         buttons = markup(post.buttons)
         if post.method is Method.MESSAGE:
@@ -246,6 +258,7 @@ class OutboxWorker:
                 post.text or "",
                 reply_markup=buttons,
                 protect_content=protect,
+                message_thread_id=thread,
                 rate_limit_args=0,
             )
         if post.method is Method.VIDEO_NOTE:
@@ -254,19 +267,35 @@ class OutboxWorker:
                 post.file_id or "",
                 reply_markup=buttons,
                 protect_content=protect,
+                message_thread_id=thread,
                 rate_limit_args=0,
             )
         media, caption = post.file_id or "", post.text
         if post.method is Method.PHOTO:
             return await bot.send_photo(
-                chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+                chat,
+                media,
+                caption=caption,
+                reply_markup=buttons,
+                protect_content=protect,
+                message_thread_id=thread,
             )
         if post.method is Method.VOICE:
             return await bot.send_voice(
-                chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+                chat,
+                media,
+                caption=caption,
+                reply_markup=buttons,
+                protect_content=protect,
+                message_thread_id=thread,
             )
         return await bot.send_video(
-            chat, media, caption=caption, reply_markup=buttons, protect_content=protect
+            chat,
+            media,
+            caption=caption,
+            reply_markup=buttons,
+            protect_content=protect,
+            message_thread_id=thread,
         )
 
 

@@ -165,3 +165,36 @@ class EmulatorState:
         if stored is None or stored.deleted:
             raise bad_request(f"message to {action} not found")
         return stored
+
+    # ------------------------------------------------------------------ topics
+
+    def remove_topic(self, chat: Chat, thread_id: int) -> None:
+        """Delete a forum topic with all its messages, as Telegram does."""
+        topic = chat.topics.get(thread_id)
+        if topic is None or topic.deleted:
+            raise bad_request("message thread not found")
+        topic.deleted = True
+        for stored in chat.messages.values():
+            if stored.data.get("message_thread_id") == thread_id:
+                stored.deleted = True
+
+    def in_thread(self, chat: Chat, thread_id: int | None, replied: JSON | None) -> JSON:
+        """The fields a message sent to `thread_id` (or replying to `replied`) carries.
+
+        In a forum, a message in a topic carries the topic's id and is_topic_message; when it
+        replies to nothing, its reply_to_message is the service message that created the topic.
+        A reply goes to the thread of the message it replies to."""
+        if thread_id is None and replied is not None and replied.get("is_topic_message"):
+            thread_id = replied.get("message_thread_id")
+        if thread_id is None:
+            return {}
+        topic = chat.topics.get(thread_id) if chat.is_forum else None
+        if topic is None or topic.deleted:
+            raise bad_request("message thread not found")
+        fields: JSON = {"message_thread_id": thread_id, "is_topic_message": True}
+        if replied is None:
+            created = chat.messages[thread_id].data
+            fields["reply_to_message"] = {
+                k: v for k, v in created.items() if k != "reply_to_message"
+            }
+        return fields

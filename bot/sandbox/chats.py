@@ -6,7 +6,16 @@ import re
 
 from bot.sandbox.base import EmulatorState
 from bot.sandbox.params import Params
-from bot.sandbox.world import ADMIN_RIGHTS, JSON, Chat, Member, bad_request
+from bot.sandbox.world import (
+    ADMIN_RIGHTS,
+    JSON,
+    TOPIC_ICON_COLORS,
+    Chat,
+    Member,
+    StoredMessage,
+    Topic,
+    bad_request,
+)
 
 CHAT_ACTIONS = {
     "typing",
@@ -21,6 +30,15 @@ CHAT_ACTIONS = {
     "record_video_note",
     "upload_video_note",
 }
+
+
+def _applies(right: str, chat_type: str) -> bool:
+    """Posting and editing are channels' rights; managing topics, supergroups'."""
+    if right in ("can_post_messages", "can_edit_messages"):
+        return chat_type == "channel"
+    if right == "can_manage_topics":
+        return chat_type == "supergroup"
+    return True
 
 
 class ChatMethods(EmulatorState):
@@ -108,10 +126,7 @@ class ChatMethods(EmulatorState):
         elif member.status == "administrator":
             data.update(can_be_edited=False, is_anonymous=False)
             for right in ADMIN_RIGHTS:
-                if chat.type == "channel" or right not in (
-                    "can_post_messages",
-                    "can_edit_messages",
-                ):
+                if _applies(right, chat.type):
                     data[right] = bool(member.rights.get(right, False))
         elif member.status == "restricted":
             data.update(
@@ -173,4 +188,47 @@ class ChatMethods(EmulatorState):
         self._chat(params.raw("chat_id"))
         if params.string("action") not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
+        return True
+
+    # ------------------------------------------------------------------ topics
+
+    async def create_forum_topic(self, params: Params) -> JSON:
+        """A topic in a forum supergroup, for an administrator with can_manage_topics."""
+        chat = self._chat(params.raw("chat_id"), for_sending=False)
+        name = params.string("name") or ""
+        if not name:
+            raise bad_request("TOPIC_TITLE_EMPTY")
+        if len(name) > 128:
+            raise bad_request("TOPIC_TITLE_TOO_LONG")
+        if chat.type != "supergroup" or not chat.is_forum:
+            raise bad_request("the chat is not a forum")
+        if not chat.members[self.bot.id].can("can_manage_topics"):
+            raise bad_request("not enough rights to create a topic")
+        color = params.integer("icon_color")
+        if color is None:
+            color = TOPIC_ICON_COLORS[0]
+        elif color not in TOPIC_ICON_COLORS:
+            raise bad_request("TOPIC_ICON_COLOR_INVALID")
+        data = self.new_message(chat)
+        topic = Topic(data["message_id"], name, color)
+        data.update(
+            {
+                "from": self.bot.to_api(),
+                "message_thread_id": topic.message_thread_id,
+                "is_topic_message": True,
+                "forum_topic_created": {"name": name, "icon_color": color},
+            }
+        )
+        chat.messages[topic.message_thread_id] = StoredMessage(data, "service")
+        chat.topics[topic.message_thread_id] = topic
+        return topic.to_api()
+
+    async def delete_forum_topic(self, params: Params) -> bool:
+        """The topic and every message in it, for an administrator with can_delete_messages."""
+        chat = self._chat(params.raw("chat_id"), for_sending=False)
+        if chat.type != "supergroup" or not chat.is_forum:
+            raise bad_request("the chat is not a forum")
+        if not chat.members[self.bot.id].can("can_delete_messages"):
+            raise bad_request("not enough rights to delete the topic")
+        self.remove_topic(chat, params.integer("message_thread_id", required=True) or 0)
         return True

@@ -68,6 +68,19 @@ class Driver:
         body = {"chat_id": chat_id, "user_id": user_id, "status": status, "rights": rights}
         await self.request("POST", "/driver/members", body)
 
+    async def set_forum(self, chat_id: int, is_forum: bool = True) -> None:
+        """Turn a supergroup's topics on (a forum) or off."""
+        await self.request("POST", "/driver/forum", {"chat_id": chat_id, "is_forum": is_forum})
+
+    async def delete_topic(self, chat_id: int, message_thread_id: int) -> None:
+        """Someone deletes a forum topic, and every message in it."""
+        body = {"chat_id": chat_id, "message_thread_id": message_thread_id}
+        await self.request("POST", "/driver/delete_topic", body)
+
+    async def topics(self, chat_id: int) -> list[JSON]:
+        """The forum's topics (deleted ones marked), oldest first."""
+        return await self._objects("GET", f"/driver/chats/{chat_id}/topics")
+
     async def block(self, user_id: int, blocked: bool = True) -> None:
         await self.request("POST", "/driver/block", {"user_id": user_id, "blocked": blocked})
 

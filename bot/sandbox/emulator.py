@@ -63,6 +63,8 @@ API = {
     "pinChatMessage": "pin_chat_message",
     "unpinChatMessage": "unpin_chat_message",
     "sendChatAction": "send_chat_action",
+    "createForumTopic": "create_forum_topic",
+    "deleteForumTopic": "delete_forum_topic",
 }
 METHODS = {name.lower(): attribute for name, attribute in API.items()}  # names ignore case
 

@@ -56,9 +56,14 @@ class MessageMethods(EmulatorState):
         quoted = {k: v for k, v in target.data.items() if k != "reply_to_message"}
         return {"reply_to_message": quoted}
 
+    def _thread(self, chat: Chat, params: Params, replied: JSON | None) -> JSON:
+        """message_thread_id: a topic of a forum, which must exist."""
+        return self.in_thread(chat, params.integer("message_thread_id"), replied)
+
     def _finish_send(self, chat: Chat, params: Params, content: JSON) -> JSON:
         inline, keyboard = reply_markup(params)
         content.update(self._reply_to(chat, params))
+        content.update(self._thread(chat, params, content.get("reply_to_message")))
         _protect(params, content)
         if inline:
             content["reply_markup"] = inline
@@ -155,6 +160,7 @@ class MessageMethods(EmulatorState):
                 "message_id": source.data["message_id"],
             }
         content["forward_origin"] = origin
+        content.update(self._thread(chat, params, None))
         _protect(params, content)
         return self._new_bot_message(chat, content).data
 

@@ -35,14 +35,18 @@ class PeopleActions(EmulatorState):
         chat_id: int | None = None,
         bot_status: str = "member",
         bot_rights: dict[str, bool] | None = None,
+        is_forum: bool = False,
     ) -> Chat:
-        """Create a group, supergroup or channel with the bot in it."""
+        """Create a group, supergroup or channel with the bot in it (a supergroup may be a
+        forum, with topics)."""
         if kind not in ("group", "supergroup", "channel"):
             raise bad_request("kind must be group, supergroup or channel")
+        if is_forum and kind != "supergroup":
+            raise bad_request("only a supergroup can have topics")
         if chat_id is None:
             number = next(self._group_ids)
             chat_id = -number if kind == "group" else -1_000_000_000_000 - number
-        chat = Chat(chat_id, kind, title=title, username=username)
+        chat = Chat(chat_id, kind, title=title, username=username, is_forum=is_forum)
         if bot_status != "left":
             chat.members[self.bot.id] = Member(bot_status, dict(bot_rights or {}))
         self.chats[chat.id] = chat
@@ -57,6 +61,20 @@ class PeopleActions(EmulatorState):
         if user_id != self.bot.id and user_id not in self.users:
             raise bad_request("user not found")
         chat.members[user_id] = Member(status, dict(rights or {}))
+
+    def set_forum(self, chat_id: int, is_forum: bool = True) -> None:
+        """Turn a supergroup's topics on or off (its owner does, in the group's settings)."""
+        chat = self.chats.get(chat_id)
+        if chat is None or chat.type != "supergroup":
+            raise bad_request("only a supergroup can have topics")
+        chat.is_forum = is_forum
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """Someone in the group deletes a topic, and with it every message in it."""
+        chat = self.chats.get(chat_id)
+        if chat is None or not chat.is_forum:
+            raise bad_request("the chat is not a forum")
+        self.remove_topic(chat, thread_id)
 
     def user_message(self, user_id: int, chat_id: int | None, content: JSON) -> JSON:
         """A person sends a message: store it and queue the update the bot will receive."""
@@ -83,8 +101,12 @@ class PeopleActions(EmulatorState):
             if chat.type == "private" and user.blocked_bot:
                 user.blocked_bot = False
         reply_id = content.pop("reply_to_message_id", None)
+        thread_id = content.pop("message_thread_id", None)
+        replied = None
         if reply_id is not None and reply_id in chat.messages:
-            data["reply_to_message"] = chat.messages[reply_id].data
+            replied = chat.messages[reply_id].data
+            data["reply_to_message"] = replied
+        data.update(self.in_thread(chat, thread_id, replied))
         data.update(content)
         if "text" in data and "entities" not in data:
             entities = auto_entities(data["text"])

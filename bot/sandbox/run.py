@@ -28,8 +28,9 @@ ADMIN_RIGHTS = {
 }
 
 
-def seed(emulator: Emulator) -> dict[str, int]:
-    """Two supporters, two moderators and a plain member, the group and the channel."""
+def seed(emulator: Emulator, topics: bool = False) -> dict[str, int]:
+    """Two supporters, two moderators and a plain member, the group and the channel; with
+    `topics`, the group is a forum where the bot may manage topics."""
     people = {
         "sara": emulator.add_user("Sara", language_code="fa-IR", user_id=20_001).id,
         "alex": emulator.add_user("Alex", language_code="en", user_id=20_002).id,
@@ -42,7 +43,8 @@ def seed(emulator: Emulator) -> dict[str, int]:
         "Moderators",
         chat_id=MODERATOR_GROUP_ID,
         bot_status="administrator",
-        bot_rights=ADMIN_RIGHTS,
+        bot_rights={**ADMIN_RIGHTS, "can_manage_topics": topics},
+        is_forum=topics,
     )
     emulator.set_member(group.id, people["mina"], "creator")
     emulator.set_member(group.id, people["jonas"], "administrator", {"can_manage_chat": True})
@@ -77,9 +79,11 @@ Every call the bot made: curl -s {url}/driver/calls
 Stop with Ctrl+C."""
 
 
-async def run_sandbox(port: int, database: Path, default_language: str) -> None:
+async def run_sandbox(
+    port: int, database: Path, default_language: str, topics: bool = False
+) -> None:
     emulator = Emulator(SANDBOX_TOKEN, bot_username="SolidaritySandboxBot")
-    people = seed(emulator)
+    people = seed(emulator, topics)
     server = EmulatorServer(emulator, "127.0.0.1", port)
     url = await server.start()
     settings = Settings(

@@ -133,6 +133,7 @@ async def driver_add_chat(emulator: Emulator, request: web.Request, body: JSON) 
         body.get("id"),
         body.get("bot_status", "member"),
         body.get("bot_rights"),
+        bool(body.get("is_forum", False)),
     )
     for member in body.get("members", []):
         emulator.set_member(chat.id, member["user_id"], member["status"], member.get("rights"))
@@ -187,6 +188,8 @@ async def driver_send(emulator: Emulator, request: web.Request, body: JSON) -> J
         content["media_group_id"] = str(body["media_group_id"])
     if body.get("reply_to_message_id"):
         content["reply_to_message_id"] = body["reply_to_message_id"]
+    if body.get("message_thread_id"):
+        content["message_thread_id"] = int(body["message_thread_id"])
     sent = emulator.user_message(body["user_id"], body.get("chat_id"), content)
     if body.get("replies"):
         # Answer only once the bot has replied: one request per step for load generators.
@@ -318,6 +321,23 @@ async def driver_migrate(emulator: Emulator, request: web.Request, body: JSON) -
     return emulator.migrate(body["chat_id"])
 
 
+async def driver_forum(emulator: Emulator, request: web.Request, body: JSON) -> bool:
+    emulator.set_forum(body["chat_id"], bool(body.get("is_forum", True)))
+    return True
+
+
+async def driver_delete_topic(emulator: Emulator, request: web.Request, body: JSON) -> bool:
+    emulator.delete_topic(body["chat_id"], body["message_thread_id"])
+    return True
+
+
+async def driver_topics(emulator: Emulator, request: web.Request, body: JSON) -> list[JSON]:
+    chat = emulator.chats.get(int(request.match_info["chat_id"]))
+    if chat is None:
+        raise bad_request("chat not found")
+    return [{**topic.to_api(), "deleted": topic.deleted} for topic in chat.topics.values()]
+
+
 async def driver_replay(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
     return emulator.replay(int(body["update_id"]))
 
@@ -369,6 +389,8 @@ def create_app(emulator: Emulator) -> web.Application:
         "flood": driver_flood,
         "block": driver_block,
         "migrate": driver_migrate,
+        "forum": driver_forum,
+        "delete_topic": driver_delete_topic,
         "clock": driver_clock,
         "replay": driver_replay,
         "wait": driver_wait,
@@ -376,6 +398,7 @@ def create_app(emulator: Emulator) -> web.Application:
     for name, handler in driver_routes.items():
         app.router.add_post(f"/driver/{name}", _driver(handler))
     app.router.add_get("/driver/chats/{chat_id}/messages", _driver(driver_messages))
+    app.router.add_get("/driver/chats/{chat_id}/topics", _driver(driver_topics))
     app.router.add_get("/driver/callbacks/{query_id}", _driver(driver_callback))
     app.router.add_get("/driver/calls", _driver(driver_calls))
     app.router.add_get("/driver/state", _driver(driver_state))

@@ -25,7 +25,10 @@ ADMIN_RIGHTS = (
     "can_post_messages",
     "can_edit_messages",
     "can_pin_messages",
+    "can_manage_topics",  # supergroups only
 )
+# The colours a topic's icon may have (createForumTopic's icon_color); the first is the default.
+TOPIC_ICON_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
 
 
 class ApiError(Exception):
@@ -97,6 +100,23 @@ class StoredMessage:
 
 
 @dataclass
+class Topic:
+    """A forum topic: its id is that of the service message that created it."""
+
+    message_thread_id: int
+    name: str
+    icon_color: int
+    deleted: bool = False
+
+    def to_api(self) -> JSON:
+        return {
+            "message_thread_id": self.message_thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+
+
+@dataclass
 class Chat:
     id: int
     type: str  # private, group, supergroup, channel
@@ -108,9 +128,13 @@ class Chat:
     next_message_id: int = 1
     migrated_to: int | None = None
     pinned_message_id: int | None = None
+    is_forum: bool = False  # a supergroup with topics
+    topics: dict[int, Topic] = field(default_factory=dict)
 
     def to_api(self) -> JSON:
         data: JSON = {"id": self.id, "type": self.type}
+        if self.type == "supergroup" and self.is_forum:
+            data["is_forum"] = True
         if self.type == "private":
             data["first_name"] = self.first_name or ""
             if self.username:
