@@ -509,9 +509,12 @@ async def _ask_for_reason(
     ).format(reference=reference)
     note = t.gettext("The author will read your words as you write them.")
     await _answer(update, t.gettext("Type the reason as a reply to the bot's message."))
+    shown = update.effective_message
+    topic = shown.message_thread_id if shown is not None and shown.is_topic_message else None
     prompt = await context.bot.send_message(
         context.bot_data.destinations.moderator_chat_id,
         f"{text}\n{note}",
+        message_thread_id=topic,  # in the card's topic, where the group has topics
         reply_to_message_id=card_id,
         reply_markup=ForceReply(selective=True, input_field_placeholder=reference),
         protect_content=True,
