@@ -15,6 +15,7 @@ from bot.delivery.destinations import Destinations
 from bot.delivery.outbox import OutboxWorker
 from bot.delivery.pacer import Rates
 from bot.domain.channel import ChannelService
+from bot.domain.dialogue import DialogueService
 from bot.domain.flood import FloodGate
 from bot.domain.followups import FollowUps
 from bot.domain.identity import Identities, PersonKeys
@@ -29,6 +30,7 @@ from bot.domain.reports import Reports
 from bot.domain.signing import SigningService
 from bot.domain.unpublish import Unpublisher
 from bot.i18n import I18n, Translator
+from bot.render.dialogue import DialoguePosts
 from bot.render.posts import Posts
 from bot.storage import Repositories
 from bot.storage.database import Database
@@ -48,6 +50,7 @@ class Services:
     languages: LanguageChoices
     reports: Reports
     identities: Identities
+    dialogue: DialogueService
 
     @classmethod
     def on(
@@ -78,6 +81,7 @@ class Services:
             languages=languages,
             reports=Reports(repos),
             identities=Identities(keys, repos.person_keys, moderation.rekeyed),
+            dialogue=DialogueService(repos, DialoguePosts(posts), unpublish, wake),
         )
 
 

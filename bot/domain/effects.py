@@ -60,6 +60,7 @@ class Post:
     message_id: int | None = None  # the solidarity message a PUBLISHED post or a CARD shows
     shows: Shown = ()
     target: int | None = None  # the Telegram message an EDIT or a DELETE acts on
+    reply_to: int | None = None  # a MESSAGE sent as a reply to this Telegram message
 
     def to_json(self) -> dict[str, Any]:
         """The outbox row's payload (the layout queued rows of earlier versions have)."""
@@ -80,6 +81,8 @@ class Post:
             data["shows"] = [list(item) for item in self.shows]
         if self.target is not None:
             data["target"] = self.target
+        if self.reply_to is not None:
+            data["reply_to"] = self.reply_to
         return data
 
     @classmethod
@@ -87,6 +90,7 @@ class Post:
         after = data.get("after")
         message_id = data.get("message_id")
         target = data.get("target")
+        reply_to = data.get("reply_to")
         return cls(
             method=Method(data["method"]),
             text=data.get("text", data.get("caption")),
@@ -99,6 +103,7 @@ class Post:
             message_id=int(message_id) if message_id is not None else None,
             shows=tuple((str(kind), int(number)) for kind, number in data.get("shows") or ()),
             target=int(target) if target is not None else None,
+            reply_to=int(reply_to) if reply_to is not None else None,
         )
 
 
