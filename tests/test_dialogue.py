@@ -158,6 +158,28 @@ async def test_the_new_text_may_follow_on_the_next_line_and_a_caption_keeps_its_
     assert same["text"] == "That is the text already."
 
 
+async def test_every_card_of_the_message_shows_the_edit(
+    desk: BotApplication, driver: Driver, quick: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await send_text_message(alice, ORIGINAL)
+    first = await card_for(driver, "#M1")
+    sent = await driver.send(MINA, "/pending", chat_id=MODERATOR_GROUP_ID)
+
+    async def second_card() -> JSON | None:
+        for message in await driver.bot_messages(MODERATOR_GROUP_ID, after=sent["message_id"]):
+            if message["text"].startswith("#M1 ·"):
+                return message
+        return None
+
+    again = await driver.wait_for(second_card, what="the card sent again")
+    await reply_in_group(driver, MINA, first, f"/edit {CLEANED}")
+    for card in (first, again):
+        shown = await edited(driver, card)
+        assert CLEANED + "\n\n— A supporter\n\nedited by @mina_mod" in shown["text"]
+        assert "Elbchaussee" not in shown["text"]
+
+
 async def test_edit_is_refused_on_a_decided_card_and_on_what_is_not_a_card(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
