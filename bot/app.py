@@ -41,6 +41,7 @@ from bot.buttons import (
     UndoMessage,
     UndoSignature,
     Withdraw,
+    WithdrawMessage,
     of_family,
 )
 from bot.config import Settings
@@ -48,7 +49,7 @@ from bot.context import BotApplication, BotContext, BotData
 from bot.delivery.limiter import TelegramLimits
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.domain.letter import LetterLibrary
-from bot.handlers import decisions, group
+from bot.handlers import decisions, group, replies
 from bot.handlers.chats import ModeratorChat, chat_id
 from bot.handlers.conversation import PrivatePress
 from bot.handlers.guard import guard
@@ -135,6 +136,9 @@ def add_handlers(application: BotApplication) -> None:
 
     # The safety guide answers at any step, before the conversations (which would refuse it).
     application.add_handler(CommandHandler("safety", safety, private), group=-10)
+    # So does a reply to the bot's question (a conversation under way stays where it was).
+    answers = private & filters.REPLY & filters.UpdateType.MESSAGE & ~filters.COMMAND
+    application.add_handler(MessageHandler(answers, replies.answer_question), group=-10)
 
     # The two conversations first: while someone is in one, it answers everything they send.
     application.add_handler(signing_conversation(timeout))
@@ -150,6 +154,7 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("language", show_language_picker, private))
     application.add_handler(CommandHandler("help", show_help, private))
     private_press(withdraw, Withdraw.pattern())
+    private_press(replies.withdraw_message, WithdrawMessage.pattern())
     private_press(forget, Forget.pattern())
     private_press(clear_chat, Clear.pattern())
     private_press(letter_button, ReadLetter.pattern())
@@ -182,6 +187,10 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("export", group.export, moderator_chat))
     application.add_handler(CommandHandler(["ban", "unban"], group.ban_command, moderator_chat))
     application.add_handler(CommandHandler("help", group.moderator_help, moderator_chat))
+    # Replies to a card: the command, then the text (new messages only, not edits of them).
+    replying = moderator_chat & filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("edit", replies.edit, replying))
+    application.add_handler(CommandHandler("ask", replies.ask, replying))
 
     # Chats the bot was not configured for: only /chatid, to help fill in the settings.
     application.add_handler(CommandHandler("chatid", chat_id, other_groups))

@@ -234,6 +234,14 @@ class Withdraw(Button, kind="wd"):
 
 
 @dataclass(frozen=True)
+class WithdrawMessage(Button, kind="wm"):
+    """Withdraw one of one's messages (offered when a moderator edited it)."""
+
+    message_id: int = _reference("M")
+    answer: Answer | None = None  # none: ask
+
+
+@dataclass(frozen=True)
 class Forget(Button, kind="fgt"):
     answer: Answer | None = None
 

@@ -16,6 +16,7 @@ from bot.delivery.outbox import OutboxWorker
 from bot.delivery.pacer import Rates
 from bot.delivery.topics import Topics
 from bot.domain.channel import ChannelService
+from bot.domain.dialogue import DialogueService
 from bot.domain.flood import FloodGate
 from bot.domain.followups import FollowUps
 from bot.domain.identity import Identities, PersonKeys
@@ -30,6 +31,7 @@ from bot.domain.reports import Reports
 from bot.domain.signing import SigningService
 from bot.domain.unpublish import Unpublisher
 from bot.i18n import I18n, Translator
+from bot.render.dialogue import DialoguePosts
 from bot.render.posts import Posts
 from bot.storage import Repositories
 from bot.storage.database import Database
@@ -49,6 +51,7 @@ class Services:
     languages: LanguageChoices
     reports: Reports
     identities: Identities
+    dialogue: DialogueService
 
     @classmethod
     def on(
@@ -86,6 +89,7 @@ class Services:
             languages=languages,
             reports=Reports(repos),
             identities=Identities(keys, repos.person_keys, moderation.rekeyed),
+            dialogue=DialogueService(repos, DialoguePosts(posts), unpublish, wake),
         )
 
 

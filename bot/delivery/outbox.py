@@ -19,6 +19,7 @@ from collections.abc import Collection
 from typing import Any, Protocol
 
 from telegram import Message as TelegramMessage
+from telegram import ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -253,12 +254,19 @@ class OutboxWorker:
         bot = self._bot
         buttons = markup(post.buttons)
         if post.method is Method.MESSAGE:
+            # A reply to a message deleted meanwhile is sent as a plain message.
+            reply = (
+                ReplyParameters(post.reply_to, allow_sending_without_reply=True)
+                if post.reply_to is not None
+                else None
+            )
             return await bot.send_message(
                 chat,
                 post.text or "",
                 reply_markup=buttons,
                 protect_content=protect,
                 message_thread_id=thread,
+                reply_parameters=reply,
                 rate_limit_args=0,
             )
         if post.method is Method.VIDEO_NOTE:

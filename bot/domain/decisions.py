@@ -17,6 +17,13 @@ class Decision(Enum):
     BANNED = "banned"  # rejected, and the author banned
     UNBANNED = "unbanned"
     UNDONE = "undone"  # a decision reversed from its card: the item is pending again
+    # What a moderator did to a pending message without deciding it (see dialogue).
+    EDITED = "edited"
+    ASKED = "asked"  # the author was asked a question (its text is not kept)
+
+
+# Entries that are not decisions: "already decided by …" looks past them.
+ACTS = frozenset({Decision.EDITED, Decision.ASKED})
 
 
 class ItemKind(Enum):

@@ -61,6 +61,7 @@ class Post:
     shows: Shown = ()
     target: int | None = None  # the Telegram message an EDIT or a DELETE acts on
     about: tuple[str, int] | None = None  # the item a notice to its author is about
+    reply_to: int | None = None  # a MESSAGE sent as a reply to this Telegram message
 
     def to_json(self) -> dict[str, Any]:
         """The outbox row's payload (the layout queued rows of earlier versions have)."""
@@ -83,6 +84,8 @@ class Post:
             data["target"] = self.target
         if self.about is not None:
             data["about"] = list(self.about)
+        if self.reply_to is not None:
+            data["reply_to"] = self.reply_to
         return data
 
     @classmethod
@@ -91,6 +94,7 @@ class Post:
         message_id = data.get("message_id")
         target = data.get("target")
         about = data.get("about")
+        reply_to = data.get("reply_to")
         return cls(
             method=Method(data["method"]),
             text=data.get("text", data.get("caption")),
@@ -104,6 +108,7 @@ class Post:
             shows=tuple((str(kind), int(number)) for kind, number in data.get("shows") or ()),
             target=int(target) if target is not None else None,
             about=(str(about[0]), int(about[1])) if about else None,
+            reply_to=int(reply_to) if reply_to is not None else None,
         )
 
 

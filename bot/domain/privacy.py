@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.domain.dialogue import WithQuestions
 from bot.domain.messages import Message
 from bot.domain.people import LanguageChoices
 from bot.domain.ports import (
@@ -40,6 +41,7 @@ class PersonalData:
     unfinished_conversation: bool
     recent_chat_messages: int
     banned: bool = False  # kept through /forget, so that a ban cannot be shed
+    questions: tuple[int, ...] = ()  # the messages the moderators asked about, still open
 
 
 class PrivacyStores(
@@ -55,6 +57,7 @@ class PrivacyStores(
     WithDigests,
     WithShown,
     WithBans,
+    WithQuestions,
     Protocol,
 ):
     """Every store that keeps something of a person."""
@@ -78,6 +81,7 @@ class PrivacyService:
             unfinished_conversation=await stores.conversations.has_conversation(telegram_id),
             recent_chat_messages=len(await stores.chat_log.recent(person_key, now)),
             banned=await stores.bans.is_banned(person_key),
+            questions=tuple(await stores.questions.of_person(person_key)),
         )
 
     async def forget(self, person_key: str, telegram_id: int) -> None:
@@ -90,7 +94,7 @@ class PrivacyService:
                 digest_id = await stores.digests.digest_of(signature.id)
                 await stores.signatures.remove(person_key)
                 await self.unpublish.signature(signature.id, digest_id)
-            await stores.messages.forget(person_key)
+            await stores.messages.forget(person_key)  # their open questions go with them
             for message in messages:
                 await self.unpublish.message(message.id)
             await stores.send_log.forget(person_key)

@@ -170,6 +170,8 @@ async def moderator_help(update: Update, context: BotContext) -> None:
                 "/export — " + t.gettext("approved signatures as CSV (administrators)"),
                 "/export messages — " + t.gettext("approved messages, to read on air"),
                 "/ban M12, /unban M12 — " + t.gettext("stop or allow an author by reference"),
+                "/edit — " + t.gettext("replying to a message's card: replace its text"),
+                "/ask — " + t.gettext("replying to a message's card: ask its author"),
             ]
         ),
         protect_content=True,

@@ -23,6 +23,7 @@ from bot.buttons import (
     LetterLanguages,
     ReadLetter,
     Withdraw,
+    WithdrawMessage,
 )
 from bot.context import BotContext
 from bot.domain.flood import COOLDOWN
@@ -33,7 +34,10 @@ ALLOWED_COMMANDS = (
     *("/start", "/letter", "/language", "/help"),
     *("/mydata", "/forget", "/clear", "/withdraw"),
 )
-ALLOWED_BUTTONS = (ReadLetter, LetterLanguages, ChooseLanguage, Withdraw, Forget, Clear)
+ALLOWED_BUTTONS = (
+    *(ReadLetter, LetterLanguages, ChooseLanguage),
+    *(Withdraw, WithdrawMessage, Forget, Clear),
+)
 
 
 def _allowed_when_banned(update: Update) -> bool:

@@ -49,6 +49,13 @@ def report_lines(data: PersonalData, t: Translator, channel: Translator) -> list
             excerpt = text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
             line += f"\n  “{html.escape(excerpt)}”"
         lines.append(line)
+    for number in data.questions:
+        lines.append(
+            t.gettext(
+                "An open question of the moderators about message {number}, so that your "
+                "reply reaches them (deleted when they decide)"
+            ).format(number=t.number(number))
+        )
     if data.telegram_id_kept:
         lines.append(
             t.gettext(

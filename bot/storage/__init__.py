@@ -16,6 +16,7 @@ from bot.storage.keys import PersonKeyRepository
 from bot.storage.messages import MessageRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
+from bot.storage.questions import QuestionRepository
 from bot.storage.seen import SeenUpdates
 from bot.storage.send_log import SendLogRepository
 from bot.storage.shown import ShownRepository
@@ -43,6 +44,7 @@ class Repositories:
     conversations: ConversationRepository
     shown: ShownRepository
     person_keys: PersonKeyRepository
+    questions: QuestionRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -64,6 +66,7 @@ class Repositories:
             ConversationRepository(db),
             ShownRepository(db),
             PersonKeyRepository(db),
+            QuestionRepository(db),
         )
 
     async def tidy(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict, Why
+from bot.domain.decisions import ACTS, AuditEntry, Decision, ItemKind, Verdict, Why
 from bot.storage.database import Database, day_of
 
 
@@ -26,10 +26,14 @@ class AuditRepository:
         )
 
     async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None:
+        """The item's last decision (an edit or a question is not one)."""
+        acts = sorted(act.value for act in ACTS)
+        marks = ",".join("?" for _ in acts)
         row = await self._db.fetchone(
             "SELECT decision, reason, moderator_name, decided_at FROM audit_log "
-            "WHERE item_kind = ? AND item_id = ? ORDER BY id DESC LIMIT 1",
-            (kind.value, item_id),
+            f"WHERE item_kind = ? AND item_id = ? AND decision NOT IN ({marks}) "
+            "ORDER BY id DESC LIMIT 1",
+            (kind.value, item_id, *acts),
         )
         if row is None:
             return None

@@ -103,6 +103,28 @@ class MessageRepository:
         )
         return changed > 0
 
+    async def replace_text(self, message_id: int, text: str) -> Message | None:
+        """A moderator's edit of a pending message; None when it is no longer pending. The
+        text it replaces is overwritten (what was taken out, a phone number, is not kept)."""
+        row = await self._db.fetchone(
+            "UPDATE messages SET text = ? WHERE id = ? AND status = ? "
+            f"RETURNING {MESSAGE_COLUMNS}",
+            (text, message_id, PENDING),
+        )
+        if row is None:
+            return None
+        self._db.erased()
+        return message_from_row(row)
+
+    async def remove(self, message_id: int, person_key: str) -> bool:
+        """Delete one of the person's messages (they withdrew it)."""
+        removed = await self._db.execute(
+            "DELETE FROM messages WHERE id = ? AND person_key = ?", (message_id, person_key)
+        )
+        if removed:
+            self._db.erased()
+        return removed > 0
+
     async def pending(self) -> list[Message]:
         return await self._with_status(Status.PENDING)
 

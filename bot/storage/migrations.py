@@ -182,4 +182,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX shown_by_post ON shown (chat, message_id)",
         "ALTER TABLE chat_log ADD COLUMN mine INTEGER NOT NULL DEFAULT 0",
     ),
+    # 8: the moderators' open questions to an author, by the author's key: the message asked
+    # about, the card the answers go under, and the outbox item whose sent message the author
+    # replies to (the question's text is not kept). A question closes with its message: at the
+    # decision, and when the message is withdrawn or forgotten (the triggers say so once for
+    # every path that decides or deletes a message).
+    (
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            person_key TEXT NOT NULL,
+            message_id INTEGER NOT NULL,
+            card_message_id INTEGER NOT NULL,
+            outbox_id INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX questions_by_person ON questions (person_key)",
+        "CREATE INDEX questions_by_message ON questions (message_id)",
+        """
+        CREATE TRIGGER questions_close_at_decision AFTER UPDATE OF status ON messages
+        WHEN NEW.status != 'pending'
+        BEGIN DELETE FROM questions WHERE message_id = NEW.id; END
+        """,
+        """
+        CREATE TRIGGER questions_close_at_removal AFTER DELETE ON messages
+        BEGIN DELETE FROM questions WHERE message_id = OLD.id; END
+        """,
+    ),
 )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict
+from bot.domain.dialogue import Question
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, FollowUp, Method, Place, Post
 from bot.domain.messages import Message, MessageDraft, RejectionReason
 from bot.domain.signatures import Signature, SignatureDraft, Status
@@ -405,6 +406,38 @@ class FakeShown:
         self.forgotten.add((kind, item_id))
 
 
+class FakeQuestions:
+    """Open questions; like migration 8's triggers, one closes with its message."""
+
+    def __init__(self, messages: FakeMessages) -> None:
+        self.messages = messages
+        self.rows: dict[int, tuple[str, Question, int]] = {}
+
+    def _open(self) -> list[tuple[str, Question, int]]:
+        return [
+            row
+            for row in self.rows.values()
+            if (found := self.messages.rows.get(row[1].message_id)) is not None
+            and found[1].status is Status.PENDING
+        ]
+
+    async def add(
+        self, person_key: str, message_id: int, card_message_id: int, outbox_id: int
+    ) -> int:
+        number = max(self.rows, default=0) + 1
+        self.rows[number] = (person_key, Question(number, message_id, card_message_id), outbox_id)
+        return number
+
+    async def replied(self, person_key: str, sent_message_id: int) -> Question | None:
+        return None  # the fakes keep no Telegram message ids
+
+    async def get(self, question_id: int) -> Question | None:
+        return next((q for _, q, _ in self._open() if q.id == question_id), None)
+
+    async def of_person(self, person_key: str) -> list[int]:
+        return sorted({q.message_id for key, q, _ in self._open() if key == person_key})
+
+
 @dataclass
 class FakeState:
     values: dict[str, str] = field(default_factory=dict)
@@ -433,6 +466,7 @@ class FakeStores:
         self.outbox = FakeOutbox()
         self.shown = FakeShown(self.outbox)
         self.state = FakeState()
+        self.questions = FakeQuestions(self.messages)
         self.transactions = 0
         self._depth = 0
 
