@@ -74,6 +74,25 @@ async def test_people_keep_their_language_choice(tmp_path: Path) -> None:
     await db.close()
 
 
+async def test_tidying_drops_undo_windows_and_prompts_that_ran_out_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.open()
+    repos = Repositories.on(db)
+    state = repos.state
+    await state.set("undo:M1", '{"until": 100, "banned": false}')
+    await state.set("undo:M2", '{"until": 9999999999, "banned": false}')
+    await state.set("prompt:7", '{"until": 100}')
+    await state.set("milestone", "100")
+    await state.purge_expired(1000)
+    assert await state.get("undo:M1") is None
+    assert await state.get("prompt:7") is None
+    assert await state.get("undo:M2") is not None
+    assert await state.get("milestone") == "100"
+    await db.close()
+
+
 def test_the_key_file_is_private_and_stable(tmp_path: Path) -> None:
     key_file = tmp_path / "data" / "bot.key"
     first = load_or_create_key(None, key_file)

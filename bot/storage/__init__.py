@@ -75,4 +75,5 @@ class Repositories:
         await self.chat_log.purge(now)
         await self.send_log.purge(now)
         await self.seen.purge(now)
+        await self.state.purge_expired(now)
         await self.db.checkpoint()

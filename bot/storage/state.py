@@ -20,5 +20,14 @@ class CampaignState:
             (key, value),
         )
 
+    async def purge_expired(self, now: float) -> None:
+        """Undo windows and prompts for a typed reason that have run out (their value is a
+        JSON object with an `until`)."""
+        await self._db.execute(
+            "DELETE FROM campaign_state WHERE (key LIKE 'undo:%' OR key LIKE 'prompt:%') "
+            "AND json_valid(value) AND json_extract(value, '$.until') < ?",
+            (now,),
+        )
+
     async def delete(self, key: str) -> None:
         await self._db.execute("DELETE FROM campaign_state WHERE key = ?", (key,))
