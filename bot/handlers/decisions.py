@@ -31,7 +31,7 @@ from bot.domain.signatures import Status
 from bot.handlers.permissions import moderator_pressing
 from bot.handlers.reply import pressed
 from bot.i18n import N_
-from bot.render import cards
+from bot.render import cards, fit
 
 STALE = N_("This button is no longer valid.")
 T = TypeVar("T")
@@ -135,7 +135,9 @@ async def _pressed_on_message(
     if message is None:
         await _stale(update, context)
         return None
-    card = cards.message_card_text(message, context.moderator_i18n, context.channel_i18n)
+    card = fit.button_part(
+        cards.message_card_text(message, context.moderator_i18n, context.channel_i18n)
+    )
     return moderator, payload, message, card
 
 
