@@ -47,16 +47,25 @@ def split(text: str, limit: int) -> list[str]:
     return _cut(text, limit)
 
 
+def _units(fragment: str) -> int:
+    """Visible length without trimming: what joined fragments add up to, at most."""
+    return visible_length(f".{fragment}.") - 2
+
+
 def _pack(pieces: list[str], separator: str, limit: int) -> list[str]:
     parts: list[str] = []
     current: str | None = None
+    size = 0  # of `current`, untrimmed
+    gap = _units(separator)
     for piece in pieces:
         for small in split(piece, limit):
-            joined = small if current is None else current + separator + small
-            if current is not None and not fits(joined, limit):
+            units = _units(small)
+            if current is not None and size + gap + units <= limit:
+                current, size = current + separator + small, size + gap + units
+                continue
+            if current is not None:
                 parts.append(current)
-                joined = small
-            current = joined
+            current, size = small, units
     if current is not None:
         parts.append(current)
     return [part for part in parts if part.strip()]
@@ -65,10 +74,14 @@ def _pack(pieces: list[str], separator: str, limit: int) -> list[str]:
 def _cut(text: str, limit: int) -> list[str]:
     """One word longer than the limit (a run of emoji): cut between its characters."""
     parts = [""]
+    size = 0
     for token in _TOKEN.findall(text):
-        if parts[-1] and not fits(parts[-1] + token, limit):
+        units = _units(token)
+        if parts[-1] and size + units > limit:
             parts.append("")
+            size = 0
         parts[-1] += token
+        size += units
     return parts
 
 
