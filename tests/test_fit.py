@@ -18,7 +18,7 @@ from bot.domain.decisions import Decision
 from bot.domain.effects import MESSAGE, FollowUp, Method, Post
 from bot.domain.messages import MAX_CAPTION, MAX_TEXT, Kind, Message
 from bot.domain.moderation import DIGEST_SIZE
-from bot.domain.names import MAX_LENGTH, clean_name
+from bot.domain.names import MAX_LENGTH, NameRejected, clean_name
 from bot.domain.signatures import Listing, Signature, Status
 from bot.i18n import LANGUAGES, I18n, Translator, native_name
 from bot.render import cards
@@ -234,6 +234,11 @@ def assert_whole(message: Message, posts: list[Post]) -> None:
 
 
 def test_every_digest_card_fits_with_every_field_at_its_longest() -> None:
+    # A name is measured as Telegram measures it: 64 letters of two units each made twenty
+    # lines 4,868 units long.
+    for longer in ("\U00010400" * (MAX_LENGTH // 2 + 1), "Ab" + "🌹" * (MAX_LENGTH // 2)):
+        with pytest.raises(NameRejected):
+            clean_name(longer)
     for moderators, channel in itertools.product(LANGUAGES, LANGUAGES):
         t, c = EVERY.get(moderators), EVERY.get(channel)
         for name, listing in itertools.product(NAMES, Listing):
