@@ -31,7 +31,9 @@ class ItemKind(Enum):
     MESSAGE = "message"
 
 
-REASON_LENGTH = 300  # a reason a moderator types, at most (the author reads it verbatim)
+# A reason a moderator types, at most, in UTF-16 units as Telegram counts (the author reads
+# it verbatim, and the card it is stamped on must still fit: see render/fit.DECISION_ROOM).
+REASON_LENGTH = 200
 _TYPED = "other:"
 
 

@@ -19,7 +19,7 @@ import regex
 from fontTools.unicodedata import script_extension
 
 MIN_LENGTH = 2
-MAX_LENGTH = 64
+MAX_LENGTH = 64  # UTF-16 code units, as Telegram counts: the cards that show a name must fit
 # Persian, Kurdish and Arabic names need these two (حسین‌زاده), inside a word; emoji join with
 # ZWJ. Every other format character is invisible and can spoof a name: zero-width space,
 # bidi overrides and isolates, byte-order mark, left-to-right and right-to-left marks.
@@ -81,7 +81,7 @@ def clean_name(typed: str) -> str:
     name = " ".join(name.split())
     if len(name) < MIN_LENGTH:
         raise NameRejected(NameProblem.TOO_SHORT)
-    if len(name) > MAX_LENGTH:
+    if len(name.encode("utf-16-le")) // 2 > MAX_LENGTH:
         raise NameRejected(NameProblem.TOO_LONG)
     if _LINK.search(name):
         raise NameRejected(NameProblem.LINK)

@@ -41,13 +41,14 @@ from bot.domain.decisions import (
     Why,
 )
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, Keyboard
+from bot.domain.letter import visible_length
 from bot.domain.messages import RejectionReason, visible_text
 from bot.domain.moderation import Undone
 from bot.domain.signatures import Status
 from bot.handlers.permissions import moderator_commanding, moderator_pressing
 from bot.handlers.reply import pressed
 from bot.i18n import N_
-from bot.render import cards
+from bot.render import cards, fit
 
 STALE = N_("This button is no longer valid.")
 NOT_THIS_CARD = N_("This button does not belong to this card.")
@@ -157,7 +158,8 @@ async def _render_message(
     if message is None:
         return
     t = context.moderator_i18n
-    text = cards.message_card_text(message, t, context.channel_i18n)
+    # The part of the card its buttons are on (a long caption's text follows its media).
+    text = fit.button_part(cards.message_card_text(message, t, context.channel_i18n))
     if message.status is Status.PENDING:
         buttons = cards.message_buttons(t, message_id)
     else:
@@ -358,16 +360,23 @@ async def _render_digest(
     if not signatures:
         await _edit(context, card_id, False, cards.removed_card(f"#D{digest_id}", t))
         return
-    notes = {}
+    notes, short_notes = {}, {}
     undoable = set()
     for signature in signatures:
         if signature.status is Status.REJECTED:
             outcome = await moderation.previous(ItemKind.SIGNATURE, signature.id)
             if outcome.previous is not None:
                 notes[signature.id] = cards.previous_decision(t, outcome.previous)
+                short_notes[signature.id] = outcome.previous.moderator_name
             if await moderation.undoable(SIGNATURE, signature.id):
                 undoable.add(signature.id)
-    text = cards.digest_text(digest_id, signatures, t, context.channel_i18n, notes)
+    # Twenty long lines leave little room: who rejected each and why, or, where that would
+    # not fit, who (the audit log keeps the reasons).
+    room = fit.TEXT_LIMIT - visible_length(cards.stamped("", stamp))
+    for each in (notes, short_notes, {}):
+        text = cards.digest_text(digest_id, signatures, t, context.channel_i18n, each)
+        if visible_length(text) <= room:
+            break
     buttons = cards.digest_buttons(
         digest_id, signatures, t, await moderation.undoable(DIGEST, digest_id), undoable
     )
@@ -548,7 +557,7 @@ async def typed_reason(update: Update, context: BotContext) -> None:
     t = context.moderator_i18n
     record = json.loads(raw)
     words = " ".join(visible_text(message.text).split())
-    if len(words) > REASON_LENGTH:
+    if len(words.encode("utf-16-le")) // 2 > REASON_LENGTH:
         await message.reply_text(
             t.gettext("Please keep the reason under {count} characters.").format(
                 count=t.number(REASON_LENGTH)

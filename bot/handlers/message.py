@@ -7,7 +7,7 @@ import time
 import warnings
 from collections.abc import Callable
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from bot.buttons import Clear, MessageChoice, MessageStep, StartMessage, exactly
 from bot.context import BotContext
+from bot.domain.effects import Method, Post
 from bot.domain.messages import (
     MAX_CAPTION,
     MAX_TEXT,
@@ -34,6 +35,7 @@ from bot.handlers.conversation import TYPED, Draft, Flow, ListingSteps, PrivateP
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, remember, say
 from bot.i18n import Translator
+from bot.render import fit
 from bot.render.lines import line_of, published_line, published_text
 
 CONTENT, ALBUM, WARN, SIGN_AS, NAME, COUNTRY, PREVIEW = range(7)
@@ -131,22 +133,32 @@ async def show_preview(update: Update, context: BotContext) -> int:
     kind, file_id, text = _publication(context)
     chat = update.effective_chat
     assert chat is not None
-    bot = context.bot
-    shown: Message
-    if kind is Kind.TEXT:
-        await say(update, context, text, markup)
-        return PREVIEW
-    if kind is Kind.PHOTO:
-        shown = await bot.send_photo(chat.id, str(file_id), caption=text, reply_markup=markup)
-    elif kind is Kind.VOICE:
-        shown = await bot.send_voice(chat.id, str(file_id), caption=text, reply_markup=markup)
-    elif kind is Kind.VIDEO:
-        shown = await bot.send_video(chat.id, str(file_id), caption=text, reply_markup=markup)
-    else:  # a video message has no caption: the line follows it, as in the channel
-        remember(context, await bot.send_video_note(chat.id, str(file_id)))
-        shown = await bot.send_message(chat.id, text, reply_markup=markup)
-    remember(context, shown)
+    # As the channel will show it: a video message has no caption, and a caption too long
+    # for Telegram goes after the media, as a text of its own (see render.fit).
+    if kind is Kind.VIDEO_NOTE:
+        posts = [Post(Method.VIDEO_NOTE, None, file_id), Post(Method.MESSAGE, text)]
+    else:
+        method = Method.MESSAGE if kind is Kind.TEXT else Method(kind.value)
+        posts = fit.fitted(Post(method, text, file_id), None)
+    for number, post in enumerate(posts, 1):
+        shown = await _show(context, chat.id, post, markup if number == len(posts) else None)
+        remember(context, shown)
     return PREVIEW
+
+
+async def _show(
+    context: BotContext, chat_id: int, post: Post, markup: InlineKeyboardMarkup | None
+) -> Message:
+    bot, media, caption = context.bot, str(post.file_id), post.text
+    if post.method is Method.PHOTO:
+        return await bot.send_photo(chat_id, media, caption=caption, reply_markup=markup)
+    if post.method is Method.VOICE:
+        return await bot.send_voice(chat_id, media, caption=caption, reply_markup=markup)
+    if post.method is Method.VIDEO:
+        return await bot.send_video(chat_id, media, caption=caption, reply_markup=markup)
+    if post.method is Method.VIDEO_NOTE:
+        return await bot.send_video_note(chat_id, media, reply_markup=markup)
+    return await bot.send_message(chat_id, post.text or "", reply_markup=markup)
 
 
 LISTED = ListingSteps(FLOW, NAME, COUNTRY, name_question, show_preview)

@@ -29,6 +29,7 @@ from bot.domain.effects import DIGEST, MESSAGE, FollowUp, Keyboard, Method, Post
 from bot.domain.messages import Kind, Message
 from bot.domain.signatures import Signature, Status
 from bot.i18n import Translator, native_name
+from bot.render import fit
 from bot.render.lines import line_of, published_text
 from bot.render.words import (
     BAN_REASONS,
@@ -100,6 +101,16 @@ def message_card_text(message: Message, t: Translator, channel: Translator) -> s
 
 
 def message_card(message: Message, t: Translator, channel: Translator) -> list[Post]:
+    """A pending message for the moderators, cut to fit Telegram's limits (see fit.fitted)."""
+    short = t.gettext("#M{number}: the text and the buttons follow.").format(number=message.id)
+    return [
+        part
+        for post in _message_card(message, t, channel)
+        for part in fit.fitted(post, html.escape(short), fit.DECISION_ROOM)
+    ]
+
+
+def _message_card(message: Message, t: Translator, channel: Translator) -> list[Post]:
     """A pending message for the moderators: its content, copied by file id, never forwarded."""
     text = message_card_text(message, t, channel)
     buttons = message_buttons(t, message.id)

@@ -9,11 +9,19 @@ from bot.domain.letter import split_paragraphs
 from bot.domain.messages import Kind, Message
 from bot.domain.signatures import Signature
 from bot.i18n import Translator
+from bot.render import fit
 from bot.render.lines import line_of, published_text
 
 
 def channel_post(message: Message, channel: Translator) -> list[Post]:
-    """An approved message as the channel shows it; the post with the content gets the link."""
+    """An approved message as the channel shows it, cut to fit Telegram's limits (a media
+    whose caption would be too long goes without one, its text follows); the first post
+    gets the link."""
+    posts = _channel_post(message, channel)
+    return [part for post in posts for part in fit.fitted(post, None, lead_first=True)]
+
+
+def _channel_post(message: Message, channel: Translator) -> list[Post]:
     text = published_text(message.text, line_of(message, channel))
     shows = ((MESSAGE, message.id),)
     if message.kind is Kind.TEXT:

@@ -94,6 +94,13 @@ def parse_html(source: str) -> tuple[str, list[dict[str, object]]]:
             position = plain.end()
             continue
         char = source[position]
+        entity_match = _ENTITY.match(source, position) if char == "&" else None
+        if entity_match is not None:  # taken before the byte offset, which errors alone need
+            text = html.unescape(entity_match.group(0))
+            out.append(text)
+            length += utf16_length(text)
+            position = entity_match.end()
+            continue
         byte_offset = len(source[:position].encode("utf-8"))
         if char == "<":
             match = _TAG.match(source, position)
@@ -137,17 +144,10 @@ def parse_html(source: str) -> tuple[str, list[dict[str, object]]]:
             raise EntityParseError(
                 f"Can't parse entities: unexpected character '>' at byte offset {byte_offset}"
             )
-        if char == "&":
-            match = _ENTITY.match(source, position)
-            if match is None:
-                raise EntityParseError(
-                    f"Can't parse entities: character '&' is reserved and must be escaped as "
-                    f"&amp; at byte offset {byte_offset}"
-                )
-            text = html.unescape(match.group(0))
-            position = match.end()
-        out.append(text)
-        length += utf16_length(text)
+        raise EntityParseError(  # an '&' that starts no entity
+            f"Can't parse entities: character '&' is reserved and must be escaped as "
+            f"&amp; at byte offset {byte_offset}"
+        )
     if stack:
         raise EntityParseError(
             "Can't parse entities: can't find end tag corresponding to start tag "
