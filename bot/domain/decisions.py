@@ -24,6 +24,9 @@ class Decision(Enum):
 
 # Entries that are not decisions: "already decided by …" looks past them.
 ACTS = frozenset({Decision.EDITED, Decision.ASKED})
+# Nor are a ban lifted or a decision undone: "already rejected by …" names the decision that
+# stands (after an undo, the item is pending again and is decided anew).
+NOT_DECISIONS = ACTS | {Decision.UNBANNED, Decision.UNDONE}
 
 
 class ItemKind(Enum):

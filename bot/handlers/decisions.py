@@ -559,7 +559,7 @@ async def typed_reason(update: Update, context: BotContext) -> None:
     words = " ".join(visible_text(message.text).split())
     if len(words.encode("utf-16-le")) // 2 > REASON_LENGTH:
         await message.reply_text(
-            t.gettext("Please keep the reason under {count} characters.").format(
+            t.gettext("Please keep the reason to {count} characters at most.").format(
                 count=t.number(REASON_LENGTH)
             ),
             protect_content=True,

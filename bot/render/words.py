@@ -27,12 +27,10 @@ REJECTION_REASONS = {
     RejectionReason.IMPERSONATION: N_("it poses as someone else"),
 }
 
-# Told to a signer.
+# Told to a signer (worded for a signature: in Arabic, say, "it" agrees with its noun).
 SIGNATURE_REASONS = {
-    RejectionReason.SPAM: N_("it looks like spam"),
+    RejectionReason.SPAM: N_("the signature looks like spam"),
     RejectionReason.ABUSIVE: N_("the name is abusive"),
-    RejectionReason.OFF_TOPIC: N_("it is off-topic"),
-    RejectionReason.PERSONAL_DATA: N_("it contains personal data that could put someone at risk"),
     RejectionReason.DUPLICATE: N_("it repeats a signature already given"),
     RejectionReason.IMPERSONATION: N_("the name poses as someone else"),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.decisions import ACTS, AuditEntry, Decision, ItemKind, Verdict, Why
+from bot.domain.decisions import NOT_DECISIONS, AuditEntry, Decision, ItemKind, Verdict, Why
 from bot.storage.database import Database, day_of
 
 
@@ -26,8 +26,8 @@ class AuditRepository:
         )
 
     async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None:
-        """The item's last decision (an edit or a question is not one)."""
-        acts = sorted(act.value for act in ACTS)
+        """The item's last decision (an edit, a question, an unban or an undo is not one)."""
+        acts = sorted(act.value for act in NOT_DECISIONS)
         marks = ",".join("?" for _ in acts)
         row = await self._db.fetchone(
             "SELECT decision, reason, moderator_name, decided_at FROM audit_log "
