@@ -242,6 +242,24 @@ async def test_an_edit_racing_an_approval_by_a_second_moderator_is_refused(
     assert rows(quick, "SELECT decision FROM audit_log") == [("approved",)]
 
 
+async def test_a_press_on_a_card_not_yet_showing_an_edit_is_refused(
+    desk: BotApplication, driver: Driver, quick: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    await send_text_message(alice, ORIGINAL)
+    card = await card_for(driver, "#M1")
+    # Telegram is slow to take the card's edit: the card still shows the original text.
+    await driver.faults(1, mode="timeout", methods=["editMessageText"], delay=3)
+    await reply_in_group(driver, MINA, card, f"/edit {CLEANED}")
+    answer = await press(driver, JONAS, card, "Approve")
+    assert answer["answer"]["text"].startswith("This card is out of date")
+    assert rows(quick, "SELECT status FROM messages") == [("pending",)]
+    # Once the card shows the edit, it decides the text it shows.
+    shown = await edited(driver, card)
+    assert CLEANED in shown["text"] and "Elbchaussee" not in shown["text"]
+    assert (await press(driver, JONAS, shown, "Approve"))["answer"]["text"] == "Done."
+
+
 async def test_the_author_withdraws_an_edited_message_from_the_notice(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:

@@ -42,7 +42,7 @@ from bot.domain.decisions import (
 )
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, Keyboard
 from bot.domain.letter import visible_length
-from bot.domain.messages import RejectionReason, visible_text
+from bot.domain.messages import Message, RejectionReason, visible_text
 from bot.domain.moderation import Undone
 from bot.domain.signatures import Status
 from bot.handlers.permissions import moderator_commanding, moderator_pressing
@@ -181,10 +181,27 @@ async def _on_message(
     moderator, payload, shown = found
     if not await _bound(update, context, shown, (MESSAGE, payload.message_id)):
         return None
-    if await context.services.moderation.message(payload.message_id) is None:
+    message = await context.services.moderation.message(payload.message_id)
+    pending = message is not None and message.status is Status.PENDING
+    if message is None or (pending and not _shows_now(update, context, message)):
+        # Withdrawn; or edited (/edit) and the card not yet showing it: a press decides only
+        # what its moderator could read. (Decided meanwhile: the press says by whom.)
         await _refuse(update, context, OUT_OF_DATE)
         return None
     return moderator, payload
+
+
+def _shows_now(update: Update, context: BotContext, message: Message) -> bool:
+    """Whether the pressed card, as Telegram shows it now, shows the message as it stands
+    (its text as stored, its status): the card the bot would draw, under any stamp."""
+    shown = update.effective_message
+    if shown is None:
+        return True
+    card = fit.button_part(
+        cards.message_card_text(message, context.moderator_i18n, context.channel_i18n)
+    )
+    on_card = " ".join((shown.text or shown.caption or "").split())
+    return on_card.startswith(" ".join(fit.visible_text(card).split()))
 
 
 async def _decided(
