@@ -1,11 +1,13 @@
 """Updates processed concurrently across chats, in order within each chat.
 
 Two exceptions, in groups, so that a busy group cannot hold up its moderators:
-- button presses run at once, not behind the group's messages (whose replies may be waiting
-  minutes for Telegram's 20 messages a minute); a press needs no order, since each decision
-  is taken once by the domain's conditional update, and the client spins until it is answered;
+- button presses are not ordered behind the group's messages (whose replies may be waiting
+  for Telegram's 20 messages a minute), and the client spins until a press is answered; they
+  are ordered by card only, so that the edits of one card land in the order of its presses
+  (a decision's stamp is not overwritten by the reasons asked for just before). Each decision
+  is taken once by the domain's conditional update, whatever the order across cards;
 - chat_member updates (promotions, demotions) run in their own lane, in order; a press waits
-  only for those that came before it, so a demotion counts at the very next press.
+  for those that came before it, so a demotion counts at the very next press.
 Private chats keep one lane for everything: PTB's ConversationHandler expects a chat's
 updates one by one, button presses included.
 """
@@ -22,6 +24,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
 MEMBERS = "members"
+CARD = "card"
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -58,9 +61,9 @@ class PerChatOrder(BaseUpdateProcessor):
                 if update.callback_query is not None:
                     async with self._lane((MEMBERS, chat.id)):
                         pass  # the membership changes that came first are applied
-                    await coroutine
-                    return
-                if update.chat_member is not None:
+                    card = update.callback_query.message
+                    key = (CARD, chat.id, card.message_id if card is not None else 0)
+                elif update.chat_member is not None:
                     key = (MEMBERS, chat.id)
         async with self._lane(key):
             await coroutine
