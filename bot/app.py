@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -49,7 +50,7 @@ from bot.context import BotApplication, BotContext, BotData
 from bot.delivery.limiter import TelegramLimits
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.domain.letter import LetterLibrary
-from bot.handlers import decisions, group, replies
+from bot.handlers import decisions, group, permissions, replies
 from bot.handlers.chats import ModeratorChat, chat_id
 from bot.handlers.conversation import PrivatePress
 from bot.handlers.guard import guard
@@ -161,7 +162,11 @@ def add_handlers(application: BotApplication) -> None:
     private_press(letter_languages, LetterLanguages.pattern())
     private_press(choose_language, ChooseLanguage.pattern())
 
-    # The moderator group: a handler per action on the cards, then the group's commands.
+    # The moderator group: who may decide (promotions and demotions count at once), a handler
+    # per action on the cards, then the group's commands.
+    application.add_handler(
+        ChatMemberHandler(permissions.member_changed, ChatMemberHandler.CHAT_MEMBER)
+    )
     press(decisions.approve_message, ApproveMessage.pattern())
     press(decisions.ask_reason, AskReason.pattern())
     press(decisions.back_to_card, BackToCard.pattern())

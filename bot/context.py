@@ -27,6 +27,7 @@ from bot.domain.moderation import ModerationService
 from bot.domain.notices import Notifier
 from bot.domain.people import LanguageChoices
 from bot.domain.privacy import PrivacyService
+from bot.domain.refusals import Refusals
 from bot.domain.reports import Reports
 from bot.domain.signing import SigningService
 from bot.domain.unpublish import Unpublisher
@@ -107,6 +108,7 @@ class BotData:
     topics: Topics
     worker: OutboxWorker
     flood: FloodGate = field(default_factory=FloodGate)
+    refusals: Refusals = field(default_factory=Refusals)  # in the moderator group
     webhook: WebhookServer | None = None  # while `run --webhook` serves
 
     @property

@@ -267,6 +267,8 @@ async def start_application(
         await application.post_init(application)
     assert application.updater is not None
     settings = application.bot_data.settings
+    # Every kind, chat_member included: Telegram sends those (promotions and demotions in the
+    # moderator group) only to a bot that asks for them by name, as ALL_TYPES does.
     if webhook:
         assert settings.webhook_url is not None
         server = WebhookServer(

@@ -12,8 +12,8 @@ class Destinations:
         self._configured = moderator_chat_id
         self.moderator_chat_id = moderator_chat_id
         self.channel_id = channel_id
-        # (user id, administrators only) -> (may decide, until when): getChatMember, cached;
-        # emptied when the group moves.
+        # (user id, administrators only) -> (may decide, until when): from chat_member updates
+        # as they come, else getChatMember, for a minute; emptied when the group moves.
         self.permissions: dict[tuple[int, bool], tuple[bool, float]] = {}
 
     @property

@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
 DEFAULT_RETRIES = 3
+# Reads (getChatMember, getChat...) and answers to a person's own action (answerCallbackQuery)
+# put nothing in a chat: Telegram's per-group limit is on messages, so these never queue
+# behind the group's sends (a moderator's press is answered while twenty replies wait).
+UNQUEUED = ("get", "answer")
 
 
 class TelegramLimits(BaseRateLimiter[int]):
@@ -61,6 +65,8 @@ class TelegramLimits(BaseRateLimiter[int]):
         with contextlib.suppress(TypeError, ValueError):
             chat_id = int(chat_id)  # type: ignore[arg-type]
         group = (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str)
+        if endpoint.startswith(UNQUEUED):
+            group = False
         for attempt in range(retries + 1):
             async with contextlib.AsyncExitStack() as limits:
                 if rate_limit_args == 0:

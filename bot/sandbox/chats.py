@@ -14,6 +14,7 @@ from bot.sandbox.world import (
     Member,
     StoredMessage,
     Topic,
+    User,
     bad_request,
 )
 
@@ -39,6 +40,46 @@ def _applies(right: str, chat_type: str) -> bool:
     if right == "can_manage_topics":
         return chat_type == "supergroup"
     return True
+
+
+def member_json(chat: Chat, user: User, member: Member) -> JSON:
+    """A ChatMember object: what getChatMember answers and chat_member updates carry."""
+    data: JSON = {"status": member.status, "user": user.to_api()}
+    if member.status == "creator":
+        data["is_anonymous"] = False
+    elif member.status == "administrator":
+        data.update(can_be_edited=False, is_anonymous=False)
+        for right in ADMIN_RIGHTS:
+            if _applies(right, chat.type):
+                data[right] = bool(member.rights.get(right, False))
+    elif member.status == "restricted":
+        data.update(
+            is_member=True,
+            until_date=0,
+            **{
+                right: False
+                for right in (
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_pin_messages",
+                    "can_send_messages",
+                    "can_send_polls",
+                    "can_send_other_messages",
+                    "can_add_web_page_previews",
+                    "can_manage_topics",
+                    "can_send_audios",
+                    "can_send_documents",
+                    "can_send_photos",
+                    "can_send_videos",
+                    "can_send_video_notes",
+                    "can_send_voice_notes",
+                    "can_edit_tag",
+                )
+            },
+        )
+    elif member.status == "kicked":
+        data["until_date"] = 0
+    return data
 
 
 class ChatMethods(EmulatorState):
@@ -120,42 +161,7 @@ class ChatMethods(EmulatorState):
             member = Member("member")
         else:
             member = chat.members.get(user_id, Member("left"))
-        data: JSON = {"status": member.status, "user": user.to_api()}
-        if member.status == "creator":
-            data["is_anonymous"] = False
-        elif member.status == "administrator":
-            data.update(can_be_edited=False, is_anonymous=False)
-            for right in ADMIN_RIGHTS:
-                if _applies(right, chat.type):
-                    data[right] = bool(member.rights.get(right, False))
-        elif member.status == "restricted":
-            data.update(
-                is_member=True,
-                until_date=0,
-                **{
-                    right: False
-                    for right in (
-                        "can_change_info",
-                        "can_invite_users",
-                        "can_pin_messages",
-                        "can_send_messages",
-                        "can_send_polls",
-                        "can_send_other_messages",
-                        "can_add_web_page_previews",
-                        "can_manage_topics",
-                        "can_send_audios",
-                        "can_send_documents",
-                        "can_send_photos",
-                        "can_send_videos",
-                        "can_send_video_notes",
-                        "can_send_voice_notes",
-                        "can_edit_tag",
-                    )
-                },
-            )
-        elif member.status == "kicked":
-            data["until_date"] = 0
-        return data
+        return member_json(chat, user, member)
 
     async def get_chat_member(self, params: Params) -> JSON:
         chat = self._chat(params.raw("chat_id"), for_sending=False)

@@ -63,9 +63,22 @@ class Driver:
         return await self._object("POST", "/driver/chats", {"type": kind, "title": title, **extra})
 
     async def set_member(
-        self, chat_id: int, user_id: int, status: str, rights: dict[str, bool] | None = None
+        self,
+        chat_id: int,
+        user_id: int,
+        status: str,
+        rights: dict[str, bool] | None = None,
+        by: int | None = None,
     ) -> None:
-        body = {"chat_id": chat_id, "user_id": user_id, "status": status, "rights": rights}
+        """Change a member's status, as `by` (an owner, or the person when joining or
+        leaving, unless given); the bot hears of it as Telegram would tell it."""
+        body = {
+            "chat_id": chat_id,
+            "user_id": user_id,
+            "status": status,
+            "rights": rights,
+            "by": by,
+        }
         await self.request("POST", "/driver/members", body)
 
     async def set_forum(self, chat_id: int, is_forum: bool = True) -> None:

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from bot.sandbox.base import EmulatorState
+from bot.sandbox.chats import member_json
 from bot.sandbox.validation import auto_entities
 from bot.sandbox.world import JSON, CallbackQuery, Chat, Member, StoredMessage, User, bad_request
 
@@ -53,14 +54,66 @@ class PeopleActions(EmulatorState):
         return chat
 
     def set_member(
-        self, chat_id: int, user_id: int, status: str, rights: dict[str, bool] | None = None
+        self,
+        chat_id: int,
+        user_id: int,
+        status: str,
+        rights: dict[str, bool] | None = None,
+        by: int | None = None,
+        announce: bool = True,
     ) -> None:
+        """Change a member's status (promote, demote, add, remove); `by` is who did it.
+
+        As Telegram does, a change in a group or channel where the bot is an administrator
+        comes to the bot as a chat_member update if it asked for them in allowed_updates
+        (they are not among the default kinds). `announce=False` sets up the world quietly.
+        """
         chat = self.chats.get(chat_id)
         if chat is None:
             raise bad_request("chat not found")
         if user_id != self.bot.id and user_id not in self.users:
             raise bad_request("user not found")
-        chat.members[user_id] = Member(status, dict(rights or {}))
+        if by is not None and by not in self.users:
+            raise bad_request("user not found")
+        old = chat.members.get(user_id, Member("left"))
+        new = Member(status, dict(rights or {}))
+        chat.members[user_id] = new
+        if (
+            announce
+            and user_id != self.bot.id
+            and (old.status, old.rights)
+            != (
+                new.status,
+                new.rights,
+            )
+        ):
+            self._announce_member(chat, user_id, old, new, by)
+
+    def _announce_member(
+        self, chat: Chat, user_id: int, old: Member, new: Member, by: int | None
+    ) -> None:
+        """The chat_member update (ChatMemberUpdated) for a change of someone else's status."""
+        bot_member = chat.members.get(self.bot.id)
+        if chat.type == "private" or bot_member is None or bot_member.status != "administrator":
+            return
+        if "chat_member" not in (self.allowed_updates or set()):
+            return
+        user = self.users[user_id]
+        if by is None:
+            # Joining and leaving are the person's own doing; anything else an owner's.
+            owners = [u for u, m in chat.members.items() if m.status == "creator"]
+            themselves = {old.status, new.status} <= {"left", "member"}
+            by = user_id if themselves or not owners else owners[0]
+        self.add_update(
+            "chat_member",
+            {
+                "chat": chat.to_api(),
+                "from": self.users[by].to_api(),
+                "date": int(self.clock.now()),
+                "old_chat_member": member_json(chat, user, old),
+                "new_chat_member": member_json(chat, user, new),
+            },
+        )
 
     def set_forum(self, chat_id: int, is_forum: bool = True) -> None:
         """Turn a supergroup's topics on or off (its owner does, in the group's settings)."""

@@ -136,12 +136,16 @@ async def driver_add_chat(emulator: Emulator, request: web.Request, body: JSON) 
         bool(body.get("is_forum", False)),
     )
     for member in body.get("members", []):
-        emulator.set_member(chat.id, member["user_id"], member["status"], member.get("rights"))
+        emulator.set_member(
+            chat.id, member["user_id"], member["status"], member.get("rights"), announce=False
+        )
     return chat.to_api()
 
 
 async def driver_set_member(emulator: Emulator, request: web.Request, body: JSON) -> bool:
-    emulator.set_member(body["chat_id"], body["user_id"], body["status"], body.get("rights"))
+    emulator.set_member(
+        body["chat_id"], body["user_id"], body["status"], body.get("rights"), body.get("by")
+    )
     return True
 
 
