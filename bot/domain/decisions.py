@@ -95,6 +95,7 @@ class Outcome:
 
     decided: bool
     previous: AuditEntry | None = None
+    changed: bool = False  # not decided: the item changed since its card was read
 
 
 # No leading zero: #M0001 is not a way of writing #M1.

@@ -159,9 +159,17 @@ class ModerationService:
 
     # ------------------------------------------------------------ decisions
 
-    async def approve_message(self, message_id: int, moderator: Moderator) -> Outcome:
+    async def approve_message(
+        self, message_id: int, moderator: Moderator, seen: str | None = None
+    ) -> Outcome:
+        """Approve and publish; with `seen` (the text the moderator's card showed), only if
+        that is still the message's text (an edit may have landed since)."""
         stores = self.stores
         async with stores.db.transaction():
+            if seen is not None:
+                current = await stores.messages.get(message_id)
+                if current is not None and current.text != seen:
+                    return Outcome(False, changed=True)
             if await stores.messages.decide(message_id, Status.APPROVED, dt.date.today()) is None:
                 return await self.previous(ItemKind.MESSAGE, message_id)
             await self._audit(ItemKind.MESSAGE, message_id, Decision.APPROVED, None, moderator)

@@ -174,7 +174,7 @@ async def _render_message(
 
 async def _on_message(
     update: Update, context: BotContext, kind: type[OnMessageT]
-) -> tuple[Moderator, OnMessageT] | None:
+) -> tuple[Moderator, OnMessageT, Message] | None:
     found = await _pressed(update, context, kind)
     if found is None:
         return None
@@ -188,7 +188,7 @@ async def _on_message(
         # what its moderator could read. (Decided meanwhile: the press says by whom.)
         await _refuse(update, context, OUT_OF_DATE)
         return None
-    return moderator, payload
+    return moderator, payload, message
 
 
 def _shows_now(update: Update, context: BotContext, message: Message) -> bool:
@@ -230,8 +230,12 @@ async def approve_message(update: Update, context: BotContext) -> None:
     found = await _on_message(update, context, ApproveMessage)
     if found is None:
         return
-    moderator, payload = found
-    outcome = await context.services.moderation.approve_message(payload.message_id, moderator)
+    moderator, payload, seen = found
+    moderation = context.services.moderation
+    outcome = await moderation.approve_message(payload.message_id, moderator, seen.text)
+    if outcome.changed:  # edited between the card's check and now
+        await _refuse(update, context, OUT_OF_DATE)
+        return
     await _decided(update, context, payload.message_id, outcome, Decision.APPROVED, moderator)
 
 
@@ -240,7 +244,7 @@ async def reject_message(update: Update, context: BotContext) -> None:
     found = await _on_message(update, context, RejectMessage)
     if found is None:
         return
-    moderator, payload = found
+    moderator, payload, _ = found
     if payload.reason is RejectionReason.OTHER:
         await _ask_for_reason(update, context, "reject", MESSAGE, payload.message_id)
         return
@@ -255,7 +259,7 @@ async def ban_author(update: Update, context: BotContext) -> None:
     found = await _on_message(update, context, BanAuthor)
     if found is None:
         return
-    moderator, payload = found
+    moderator, payload, _ = found
     t = context.moderator_i18n
     if payload.reason is None:
         rows = cards.ban_buttons(t, payload.message_id)
@@ -276,7 +280,7 @@ async def unban_author(update: Update, context: BotContext) -> None:
     found = await _on_message(update, context, UnbanAuthor)
     if found is None:
         return
-    moderator, payload = found
+    moderator, payload, _ = found
     t = context.moderator_i18n
     reference = Reference(ItemKind.MESSAGE, payload.message_id)
     if await context.services.moderation.unban(reference, moderator):
@@ -294,7 +298,7 @@ async def undo_message(update: Update, context: BotContext) -> None:
     found = await _on_message(update, context, UndoMessage)
     if found is None:
         return
-    moderator, payload = found
+    moderator, payload, _ = found
     undone = await context.services.moderation.undo(MESSAGE, payload.message_id, moderator)
     stamp = await _answer_undo(update, context, undone, moderator)
     card_id, caption = _card(update)
@@ -327,7 +331,7 @@ async def ask_reason(update: Update, context: BotContext) -> None:
     found = await _on_message(update, context, AskReason)
     if found is None:
         return
-    _, payload = found
+    _, payload, _ = found
     reasons = cards.reason_buttons(context.moderator_i18n, payload.message_id)
     await _show(update, context, payload.message_id, reasons)
 
@@ -337,7 +341,7 @@ async def back_to_card(update: Update, context: BotContext) -> None:
     found = await _on_message(update, context, BackToCard)
     if found is None:
         return
-    _, payload = found
+    _, payload, _ = found
     buttons = cards.message_buttons(context.moderator_i18n, payload.message_id)
     await _show(update, context, payload.message_id, buttons)
 
@@ -533,7 +537,11 @@ async def _ask_for_reason(
         if action == "ban"
         else t.gettext("Reply to this message with the reason for rejecting {reference}.")
     ).format(reference=reference)
-    note = t.gettext("The author will read your words as you write them.")
+    note = (
+        t.gettext("The author is not told it: it stays on the card and in the audit log.")
+        if action == "ban"
+        else t.gettext("The author will read your words as you write them.")
+    )
     await _answer(update, t.gettext("Type the reason as a reply to the bot's message."))
     shown = update.effective_message
     topic = shown.message_thread_id if shown is not None and shown.is_topic_message else None
