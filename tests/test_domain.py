@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -13,8 +14,8 @@ from bot.domain.channel import (
     ChannelService,
     next_milestone,
 )
-from bot.domain.decisions import Decision, ItemKind, Moderator, Reference
-from bot.domain.effects import CHANNEL, MODERATORS, FollowUp, Method, OutboxItem, Post
+from bot.domain.decisions import Decision, ItemKind, Moderator, Reference, Why
+from bot.domain.effects import CHANNEL, MESSAGE, MODERATORS, FollowUp, Method, OutboxItem, Post
 from bot.domain.followups import FollowUps
 from bot.domain.messages import (
     DailyLimitReached,
@@ -25,7 +26,7 @@ from bot.domain.messages import (
     RejectionReason,
 )
 from bot.domain.messaging import MessagingService
-from bot.domain.moderation import ModerationService
+from bot.domain.moderation import ModerationService, Undone
 from bot.domain.notices import Notifier
 from bot.domain.people import LanguageChoices
 from bot.domain.privacy import PrivacyService
@@ -42,21 +43,28 @@ CHANNEL_ID = -1_001_000_000_002
 class World:
     """The services wired on fakes, as context.Services wires them on SQLite."""
 
-    def __init__(self) -> None:
+    def __init__(self, undo_window: float = 0) -> None:
         self.stores = FakeStores()
         self.wakes = 0
         self.client = FakeChannel()
-        notifier = Notifier(self.stores.contacts, self.stores.outbox)
+        notifier = Notifier(self.stores.contacts, self.stores.outbox, undo_window)
         posts = FakeRenderer()
         self.channel = ChannelService(
             self.stores, posts, notifier, self.client, CHANNEL_ID, self.wake
         )
+        self.unpublish = Unpublisher(self.stores, posts, self.wake)
         self.moderation = ModerationService(
-            self.stores, posts, notifier, self.channel, self.wake, "en"
+            self.stores,
+            posts,
+            notifier,
+            self.channel,
+            self.wake,
+            "en",
+            self.unpublish,
+            undo_window,
         )
         self.messaging = MessagingService(self.stores, Limits(2, 3), self.moderation, self.wake)
         self.followups = FollowUps(self.channel, self.stores.contacts, self.stores.chat_log)
-        self.unpublish = Unpublisher(self.stores, posts, self.wake)
 
     def wake(self) -> None:
         self.wakes += 1
@@ -71,6 +79,78 @@ class World:
         draft = MessageDraft(Kind.TEXT, text, None, Listing.ANONYMOUS, None, None)
         message = await self.messaging.submit(key, telegram_id, draft, "fa", 1_000_000)
         return message.id
+
+
+# ------------------------------------------------------------------ undo and changes
+
+
+async def test_an_undone_rejection_is_pending_again_and_its_notice_never_leaves() -> None:
+    world = World(undo_window=600)
+    number = await world.send("alice", 7)
+    await world.moderation.reject_message(number, Why(RejectionReason.SPAM), MINA)
+    [notice] = world.stores.outbox.to("7")
+    position = world.stores.outbox.queued.index(("7", notice, "alice")) + 1
+    assert world.stores.outbox.not_before[position] > time.time() + 590  # waits the window
+    assert await world.moderation.undoable(MESSAGE, number)
+    assert await world.moderation.undo(MESSAGE, number, MINA) is Undone.UNDONE
+    assert position in world.stores.outbox.dropped
+    message = await world.stores.messages.get(number)
+    assert message is not None and message.status is Status.PENDING
+    assert world.stores.audit.entries[-1][2] is Decision.UNDONE
+    assert await world.moderation.undo(MESSAGE, number, MINA) is Undone.NOTHING
+
+
+async def test_undo_after_the_window_is_too_late_and_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = World(undo_window=600)
+    number = await world.send("alice", 7)
+    await world.moderation.approve_message(number, MINA)
+    later = time.time() + 601
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert not await world.moderation.undoable(MESSAGE, number)
+    assert await world.moderation.undo(MESSAGE, number, MINA) is Undone.TOO_LATE
+    message = await world.stores.messages.get(number)
+    assert message is not None and message.status is Status.APPROVED
+    assert world.stores.outbox.dropped == set()
+
+
+async def test_a_published_signature_changed_and_approved_again_edits_its_channel_line() -> None:
+    world = World()
+    signing = SigningService(world.stores, world.unpublish)
+    draft = SignatureDraft(Listing.NAME, "Alice Walker", "DE")
+    signature = await signing.submit("alice", 7, draft, "en")
+    await world.moderation.card_signatures()
+    await world.moderation.approve_digest(1, MINA)
+    await world.channel.publish_signatures()
+    [post_id] = [n for n, (to, p, _) in enumerate(world.stores.outbox.queued, 1) if to == CHANNEL]
+    world.stores.outbox.deliver(post_id, 500)
+    changed = SignatureDraft(Listing.NAME, "Alice Walker-Smith", "DE")
+    await signing.submit("alice", 7, changed, "en")
+    assert await world.stores.digests.digest_of(signature.id) is None  # off its old card
+    await world.moderation.card_signatures()
+    await world.moderation.approve_digest(2, MINA)
+    await world.channel.publish_signatures()
+    to_channel = world.stores.outbox.to(CHANNEL)
+    assert [p.method for p in to_channel] == [Method.MESSAGE, Method.EDIT]  # not posted again
+    assert to_channel[1].target == 500
+
+
+async def test_a_change_while_on_a_card_edits_that_card_to_say_so() -> None:
+    world = World()
+    signing = SigningService(world.stores, world.unpublish)
+    await signing.submit("alice", 7, SignatureDraft(Listing.NAME, "Alice", "DE"), "en")
+    await signing.submit("bob", 8, SignatureDraft(Listing.NAME, "Bob", "DE"), "en")
+    await world.moderation.card_signatures()
+    world.stores.outbox.deliver(1, 300)
+    await signing.submit("alice", 7, SignatureDraft(Listing.ANONYMOUS, None, None), "en")
+    [card, edit] = world.stores.outbox.to(MODERATORS)
+    assert (edit.method, edit.target, edit.text) == (
+        Method.EDIT,
+        300,
+        "digest D1: S2 (S1 changed)",
+    )
+    assert await world.moderation.approve_digest(1, MINA) == [2]  # what the card shows
 
 
 # ------------------------------------------------------------------ messages
@@ -119,11 +199,11 @@ async def test_an_approved_message_is_queued_for_the_channel_once() -> None:
 async def test_a_rejected_message_tells_its_author_why_in_their_language() -> None:
     world = World()
     number = await world.send("alice", 7)
-    await world.moderation.reject_message(number, RejectionReason.SPAM, MINA)
+    await world.moderation.reject_message(number, Why(RejectionReason.SPAM), MINA)
     assert world.stores.outbox.to(CHANNEL) == []
     [notice] = world.stores.outbox.to("7")
     assert (notice.text, notice.follow_up) == ("fa: message spam", FollowUp.RELEASE)
-    assert world.stores.audit.entries[-1][2:4] == (Decision.REJECTED, RejectionReason.SPAM)
+    assert world.stores.audit.entries[-1][2:4] == (Decision.REJECTED, "spam")
 
 
 async def test_a_ban_rejects_what_the_author_still_has_pending_and_tells_them_once() -> None:
@@ -131,13 +211,13 @@ async def test_a_ban_rejects_what_the_author_still_has_pending_and_tells_them_on
     first = await world.send("troll", 9)
     second = await world.send("troll", 9)
     signature = await world.sign("troll", 9)
-    await world.moderation.reject_message(first, RejectionReason.OTHER, MINA, ban=True)
+    await world.moderation.reject_message(first, Why(RejectionReason.OTHER), MINA, ban=True)
     assert "troll" in world.moderation.banned and await world.moderation.is_banned("troll")
     assert (await world.stores.messages.get(second)).status is Status.REJECTED  # type: ignore[union-attr]
     assert (await world.stores.signatures.get(signature)).status is Status.REJECTED  # type: ignore[union-attr]
     assert [p.text for p in world.stores.outbox.to("9")] == ["fa: banned"]
     decisions = [entry[2] for entry in world.stores.audit.entries]
-    assert decisions == [Decision.REJECTED, Decision.BANNED]
+    assert decisions == [Decision.BANNED]  # one entry: rejected, and the author banned
     again = await world.moderation.ban(Reference(ItemKind.MESSAGE, second), MINA)
     assert again is False  # already banned
     assert await world.moderation.unban(Reference(ItemKind.SIGNATURE, signature), MINA) is True
@@ -165,7 +245,7 @@ async def test_approve_all_decides_only_the_still_pending_and_reaches_a_mileston
         await world.sign(f"s{number}", 100 + number)
     await world.moderation.card_signatures()
     await world.moderation.decide_signature(1, False, MINA)
-    assert await world.moderation.approve_digest(1, MINA) == 19
+    assert len(await world.moderation.approve_digest(1, MINA)) == 19
     for digest in range(2, 6):
         await world.moderation.approve_digest(digest, MINA)
     assert await world.stores.signatures.count(Status.APPROVED) == 99
@@ -243,7 +323,7 @@ async def test_a_delivered_notice_releases_the_id_unless_something_is_still_pend
     world = World()
     first = await world.send("alice", 7)
     await world.send("alice", 7)
-    await world.moderation.reject_message(first, RejectionReason.DUPLICATE, MINA)
+    await world.moderation.reject_message(first, Why(RejectionReason.DUPLICATE), MINA)
     [notice] = world.stores.outbox.to("7")
     item = OutboxItem(3, "7", "alice", _raw(notice), 0)
     await world.followups.delivered(item, 90)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.domain.decisions import AuditEntry, Decision, ItemKind, Verdict
+from bot.domain.decisions import NOT_DECISIONS, AuditEntry, Decision, ItemKind, Verdict, Why
 from bot.domain.dialogue import Question
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, FollowUp, Method, Place, Post
-from bot.domain.messages import Message, MessageDraft, RejectionReason
+from bot.domain.messages import Message, MessageDraft
 from bot.domain.signatures import Signature, SignatureDraft, Status
 
 
@@ -24,7 +24,7 @@ class FakeSignatures:
     def __init__(self) -> None:
         self.rows: dict[int, tuple[str, Signature]] = {}  # id -> (person_key, signature)
         self.digest_of: dict[int, int] = {}  # signature id -> digest id
-        self.published: set[int] = set()
+        self.published_ids: set[int] = set()
 
     def _of(self, person_key: str) -> Signature | None:
         return next((s for key, s in self.rows.values() if key == person_key), None)
@@ -61,6 +61,7 @@ class FakeSignatures:
             submitted_on=today,
         )
         self.rows[old.id] = (person_key, signature)
+        self.digest_of.pop(old.id, None)  # reviewed again, on a new card
         return signature
 
     async def remove(self, person_key: str) -> bool:
@@ -93,6 +94,20 @@ class FakeSignatures:
             for key, s in self.rows.values()
             if key == person_key and s.status is Status.PENDING
         ]
+
+    async def reopen(self, signature_id: int, status: Status) -> bool:
+        found = self.rows.get(signature_id)
+        if found is None or found[1].status is not status:
+            return False
+        self.rows[signature_id] = (found[0], replace(found[1], status=Status.PENDING))
+        self.published_ids.discard(signature_id)
+        return True
+
+    async def published(self, signature_id: int) -> bool:
+        return signature_id in self.published_ids
+
+    async def unpublish(self, signature_id: int) -> None:
+        self.published_ids.discard(signature_id)
 
 
 class FakeDigests:
@@ -142,11 +157,11 @@ class FakeDigests:
         return [
             s
             for number, (_, s) in sorted(rows.rows.items())
-            if s.status is Status.APPROVED and number not in rows.published
+            if s.status is Status.APPROVED and number not in rows.published_ids
         ][:limit]
 
     async def mark_published(self, signature_ids: list[int], today: dt.date) -> None:
-        self.signatures_store.published.update(signature_ids)
+        self.signatures_store.published_ids.update(signature_ids)
 
     async def approved(self) -> AsyncIterator[Signature]:
         for _, signature in sorted(self.signatures_store.rows.values(), key=lambda r: r[1].id):
@@ -220,6 +235,14 @@ class FakeMessages:
             for key, m in self.rows.values()
             if key == person_key and m.status is Status.PENDING
         ]
+
+    async def reopen(self, message_id: int, status: Status) -> bool:
+        found = self.rows.get(message_id)
+        if found is None or found[1].status is not status:
+            return False
+        self.rows[message_id] = (found[0], replace(found[1], status=Status.PENDING))
+        self.links.pop(message_id, None)
+        return True
 
 
 @dataclass
@@ -308,9 +331,7 @@ class FakeConversations:
 
 @dataclass
 class FakeAudit:
-    entries: list[tuple[ItemKind, int, Decision, RejectionReason | None, str]] = field(
-        default_factory=list
-    )
+    entries: list[tuple[ItemKind, int, Decision, str | None, str]] = field(default_factory=list)
 
     async def record(self, verdict: Verdict) -> None:
         self.entries.append(
@@ -318,16 +339,28 @@ class FakeAudit:
                 verdict.kind,
                 verdict.item_id,
                 verdict.decision,
-                verdict.reason,
+                verdict.reason.stored() if verdict.reason else None,
                 verdict.moderator.name,
             )
         )
 
     async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None:
         for entry_kind, number, decision, reason, name in reversed(self.entries):
-            if (entry_kind, number) == (kind, item_id):
-                return AuditEntry(decision, reason.value if reason else None, name, 0)
+            if (entry_kind, number) == (kind, item_id) and decision not in NOT_DECISIONS:
+                return AuditEntry(decision, Why.from_stored(reason), name, 0)
         return None
+
+    async def scrub(self, kind: ItemKind, item_id: int) -> None:
+        self.entries = [
+            (
+                k,
+                n,
+                d,
+                "other" if (k, n) == (kind, item_id) and (r or "").startswith("other:") else r,
+                m,
+            )
+            for k, n, d, r, m in self.entries
+        ]
 
 
 @dataclass
@@ -358,10 +391,22 @@ class FakeOutbox:
     queued: list[tuple[str, Post, str | None]] = field(default_factory=list)
     sent: dict[int, int] = field(default_factory=dict)  # outbox position: Telegram's id
     dropped: set[int] = field(default_factory=set)
+    not_before: dict[int, float] = field(default_factory=dict)
 
-    async def add(self, chat: str, post: Post, person_key: str | None = None) -> int:
+    async def add(
+        self, chat: str, post: Post, person_key: str | None = None, not_before: float = 0
+    ) -> int:
         self.queued.append((chat, post, person_key))
+        if not_before:
+            self.not_before[len(self.queued)] = not_before
         return len(self.queued)
+
+    async def drop_about(self, person_key: str, about: tuple[str, int]) -> int:
+        dropped = 0
+        for number, (_, post, key) in enumerate(self.queued, start=1):
+            if key == person_key and post.about == about:
+                dropped += await self.drop(number)
+        return dropped
 
     async def drop(self, item_id: int) -> bool:
         if item_id in self.sent or item_id in self.dropped:
@@ -388,6 +433,7 @@ class FakeShown:
 
     outbox: FakeOutbox
     forgotten: set[tuple[str, int]] = field(default_factory=set)
+    forgotten_in: set[tuple[str, str, int]] = field(default_factory=set)
 
     async def places(self, kind: str, item_id: int) -> list[Place]:
         if (kind, item_id) in self.forgotten:
@@ -395,7 +441,9 @@ class FakeShown:
         return [
             Place(number, chat, self.outbox.sent.get(number))
             for number, (chat, post, _) in enumerate(self.outbox.queued, start=1)
-            if (kind, item_id) in post.shows and number not in self.outbox.dropped
+            if (kind, item_id) in post.shows
+            and number not in self.outbox.dropped
+            and (chat, kind, item_id) not in self.forgotten_in
         ]
 
     async def in_outbox(self, outbox_id: int) -> list[tuple[str, int]]:
@@ -404,6 +452,18 @@ class FakeShown:
 
     async def forget(self, kind: str, item_id: int) -> None:
         self.forgotten.add((kind, item_id))
+
+    async def forget_in(self, chat: str, kind: str, item_id: int) -> None:
+        self.forgotten_in.add((chat, kind, item_id))
+
+    async def on_card(self, chat: str, message_id: int) -> list[tuple[str, int]]:
+        return [
+            item
+            for number, (to, post, _) in enumerate(self.outbox.queued, start=1)
+            if to == chat and self.outbox.sent.get(number) == message_id
+            for item in post.shows
+            if item not in self.forgotten
+        ]
 
 
 class FakeQuestions:
@@ -447,6 +507,9 @@ class FakeState:
 
     async def set(self, key: str, value: str) -> None:
         self.values[key] = value
+
+    async def delete(self, key: str) -> None:
+        self.values.pop(key, None)
 
 
 class FakeStores:
@@ -525,10 +588,13 @@ class FakeRenderer:
     def message_card(self, message: Message) -> list[Post]:
         return [Post(Method.MESSAGE, f"card M{message.id}", shows=((MESSAGE, message.id),))]
 
-    def digest_card(self, digest_id: int, signatures: list[Signature]) -> Post:
+    def digest_card(
+        self, digest_id: int, signatures: list[Signature], changed: Sequence[int] = ()
+    ) -> Post:
+        note = "".join(f" (S{number} changed)" for number in changed)
         return Post(
             Method.MESSAGE,
-            f"digest D{digest_id}: " + ",".join(f"S{s.id}" for s in signatures),
+            f"digest D{digest_id}: " + ",".join(f"S{s.id}" for s in signatures) + note,
             shows=((DIGEST, digest_id),),
         )
 
@@ -564,13 +630,11 @@ class FakeRenderer:
     def counter(self, count: int) -> Post:
         return Post(Method.MESSAGE, f"counter {count}", follow_up=FollowUp.COUNTER)
 
-    def signature_notice(self, language: str, approved: bool) -> Post:
+    def signature_notice(self, language: str, approved: bool, why: Why | None = None) -> Post:
         return Post(Method.MESSAGE, f"{language}: signature {'approved' if approved else 'no'}")
 
-    def message_notice(
-        self, language: str, reason: RejectionReason | None, link: str | None
-    ) -> Post:
-        outcome = "approved" if reason is None else reason.value
+    def message_notice(self, language: str, why: Why | None, link: str | None) -> Post:
+        outcome = "approved" if why is None else why.stored()
         return Post(Method.MESSAGE, f"{language}: message {outcome} {link or ''}".strip())
 
     def banned_notice(self, language: str) -> Post:
