@@ -144,7 +144,7 @@ async def test_a_change_while_on_a_card_edits_that_card_to_say_so() -> None:
     await world.moderation.card_signatures()
     world.stores.outbox.deliver(1, 300)
     await signing.submit("alice", 7, SignatureDraft(Listing.ANONYMOUS, None, None), "en")
-    [card, edit] = world.stores.outbox.to(MODERATORS)
+    [_, edit] = world.stores.outbox.to(MODERATORS)
     assert (edit.method, edit.target, edit.text) == (
         Method.EDIT,
         300,
