@@ -100,6 +100,64 @@ async def test_an_undone_rejection_is_pending_again_and_its_notice_never_leaves(
     assert await world.moderation.undo(MESSAGE, number, MINA) is Undone.NOTHING
 
 
+def position_of(world: World, chat: str, post: Post) -> int:
+    """The outbox id (its position) of the last item queued for `chat` as `post`."""
+    queued = world.stores.outbox.queued
+    return max(n for n, (to, p, _) in enumerate(queued, 1) if (to, p) == (chat, post))
+
+
+async def test_an_undone_approval_drops_the_queued_channel_post_and_again_after_approving() -> (
+    None
+):
+    world = World(undo_window=600)
+    outbox = world.stores.outbox
+    number = await world.send("alice", 7)
+    await world.moderation.approve_message(number, MINA)
+    [post] = outbox.live(CHANNEL)
+    assert await world.moderation.undo(MESSAGE, number, MINA) is Undone.UNDONE
+    assert outbox.live(CHANNEL) == [] and position_of(world, CHANNEL, post) in outbox.dropped
+    message = await world.stores.messages.get(number)
+    assert message is not None and message.status is Status.PENDING
+    # Approved again, and undone again: the new post is reached as the first one was.
+    assert (await world.moderation.approve_message(number, MINA)).decided
+    assert len(outbox.live(CHANNEL)) == 1
+    assert await world.moderation.undo(MESSAGE, number, MINA) is Undone.UNDONE
+    assert outbox.live(CHANNEL) == [] and acting_on(world, CHANNEL) == []
+    assert [entry[2] for entry in world.stores.audit.entries] == [
+        Decision.APPROVED,
+        Decision.UNDONE,
+        Decision.APPROVED,
+        Decision.UNDONE,
+    ]
+
+
+async def test_an_undone_approval_deletes_the_sent_post_and_drops_the_authors_held_notice() -> (
+    None
+):
+    world = World(undo_window=600)
+    outbox = world.stores.outbox
+    number = await world.send("alice", 7)
+    await world.moderation.approve_message(number, MINA)
+    [post] = outbox.live(CHANNEL)
+    position = position_of(world, CHANNEL, post)
+    outbox.deliver(position, 55)
+    await world.followups.delivered(OutboxItem(position, CHANNEL, None, _raw(post), 0), 55)
+    [notice] = outbox.live("7")
+    notice_id = position_of(world, "7", notice)
+    assert notice.about == (MESSAGE, number)
+    assert outbox.not_before[notice_id] > time.time() + 590  # held for the undo window
+    assert await world.moderation.undo(MESSAGE, number, MINA) is Undone.UNDONE
+    assert acting_on(world, CHANNEL) == [(Method.DELETE, 55, "removed")]
+    assert notice_id in outbox.dropped and outbox.live("7") == []
+    assert number not in world.stores.messages.links
+    message = await world.stores.messages.get(number)
+    assert message is not None and message.status is Status.PENDING
+    before = (await world.moderation.previous(ItemKind.MESSAGE, number)).previous
+    assert before is not None and before.decision is Decision.APPROVED  # past the undo
+    again = await world.moderation.approve_message(number, MINA)
+    assert again.decided  # pending again: decided anew, not "already approved"
+
+
 async def test_undo_after_the_window_is_too_late_and_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -28,6 +28,7 @@ from tests.helpers.people import Supporter, new_supporter
 from tests.test_moderation import (
     MINA,
     card_for,
+    edited,
     press,
     send_photo_message,
     send_text_message,
@@ -106,7 +107,9 @@ async def test_nothing_of_the_people_who_left_is_left_in_any_file(
     await sign(g, "With my name", "Golnar Withdrawn", "Sweden")
     card = await eventually(driver, MODERATOR_GROUP_ID, "Golnar Withdrawn", "the digest card")
     await press(driver, MINA, card, "✖ #S3")
-    card = await eventually(driver, MODERATOR_GROUP_ID, "Golnar Withdrawn", "the card")
+    card = await edited(driver, card)  # the reasons
+    await press(driver, MINA, card, "#S3: Spam")
+    card = await edited(driver, card)
     await press(driver, MINA, card, "Approve all")
     await eventually(driver, CHANNEL_ID, "Golnar Withdrawn", "the channel's digest")
     for person in (a, b, g):
@@ -130,7 +133,9 @@ async def test_nothing_of_the_people_who_left_is_left_in_any_file(
     await press(driver, MINA, await card_for(driver, "#M2"), "Reject")
     await press(driver, MINA, await card_for(driver, "#M2"), "Spam")
     await send_text_message(f, "Leak-canary-spam-F")
-    await press(driver, MINA, await card_for(driver, "#M3"), "Ban author")
+    banned = await card_for(driver, "#M3")
+    await press(driver, MINA, banned, "Ban author")
+    await press(driver, MINA, await edited(driver, banned), "Ban: Spam")
     await outbox_empty(driver, settings)
 
     # A restart; then a conversation left to time out.

@@ -18,6 +18,7 @@ from bot.domain.dialogue import Question
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, FollowUp, Method, Place, Post
 from bot.domain.messages import Message, MessageDraft
 from bot.domain.signatures import Signature, SignatureDraft, Status
+from bot.storage.database import day_of
 
 
 class FakeSignatures:
@@ -69,6 +70,10 @@ class FakeSignatures:
         if found is None:
             return False
         del self.rows[found.id]
+        # The row is gone, and with it its digest and its published day (a later signature
+        # may get the same id, as SQLite reuses the highest rowid).
+        self.digest_of.pop(found.id, None)
+        self.published_ids.discard(found.id)
         return True
 
     async def count(self, status: Status) -> int:
@@ -332,6 +337,7 @@ class FakeConversations:
 @dataclass
 class FakeAudit:
     entries: list[tuple[ItemKind, int, Decision, str | None, str]] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)  # each entry's day, as day_of keeps it
 
     async def record(self, verdict: Verdict) -> None:
         self.entries.append(
@@ -343,11 +349,13 @@ class FakeAudit:
                 verdict.moderator.name,
             )
         )
+        self.days.append(day_of(verdict.at))
 
     async def last(self, kind: ItemKind, item_id: int) -> AuditEntry | None:
-        for entry_kind, number, decision, reason, name in reversed(self.entries):
+        for index in reversed(range(len(self.entries))):
+            entry_kind, number, decision, reason, name = self.entries[index]
             if (entry_kind, number) == (kind, item_id) and decision not in NOT_DECISIONS:
-                return AuditEntry(decision, Why.from_stored(reason), name, 0)
+                return AuditEntry(decision, Why.from_stored(reason), name, self.days[index])
         return None
 
     async def scrub(self, kind: ItemKind, item_id: int) -> None:
@@ -388,82 +396,110 @@ class FakeBans:
 
 @dataclass
 class FakeOutbox:
+    """Every item ever queued, by position (its id), and the `shown` rows each one wrote."""
+
     queued: list[tuple[str, Post, str | None]] = field(default_factory=list)
     sent: dict[int, int] = field(default_factory=dict)  # outbox position: Telegram's id
     dropped: set[int] = field(default_factory=set)
     not_before: dict[int, float] = field(default_factory=dict)
+    shown: list[tuple[int, str, str, int]] = field(default_factory=list)  # id, chat, kind, item
 
     async def add(
         self, chat: str, post: Post, person_key: str | None = None, not_before: float = 0
     ) -> int:
         self.queued.append((chat, post, person_key))
-        if not_before:
-            self.not_before[len(self.queued)] = not_before
-        return len(self.queued)
+        item_id = len(self.queued)
+        self.not_before[item_id] = not_before
+        self.shown.extend((item_id, chat, kind, number) for kind, number in post.shows)
+        return item_id
+
+    def is_queued(self, item_id: int) -> bool:
+        return item_id not in self.sent and item_id not in self.dropped
+
+    async def drop(self, item_id: int) -> bool:
+        # As the repository does: the item's shown rows go, whether or not it was still queued.
+        self.shown = [row for row in self.shown if row[0] != item_id]
+        if not self.is_queued(item_id):
+            return False
+        self.dropped.add(item_id)
+        self.not_before[item_id] = 0
+        return True
 
     async def drop_about(self, person_key: str, about: tuple[str, int]) -> int:
         dropped = 0
         for number, (_, post, key) in enumerate(self.queued, start=1):
-            if key == person_key and post.about == about:
+            if key == person_key and self.is_queued(number) and post.about == about:
                 dropped += await self.drop(number)
         return dropped
 
-    async def drop(self, item_id: int) -> bool:
-        if item_id in self.sent or item_id in self.dropped:
-            return False
-        self.dropped.add(item_id)
-        return True
-
     def deliver(self, item_id: int, message_id: int) -> None:
         self.sent[item_id] = message_id
+        self.not_before[item_id] = 0
 
     async def forget_person(self, person_key: str) -> None:
-        self.queued = [row for row in self.queued if row[2] != person_key]
+        """Their queued items dropped and emptied, and their key off every item (positions,
+        the items' ids, stay)."""
+        for index, (chat, post, key) in enumerate(self.queued):
+            if key != person_key:
+                continue
+            if self.is_queued(index + 1):
+                self.dropped.add(index + 1)
+                self.not_before[index + 1] = 0
+                self.queued[index] = ("dropped", Post(Method.MESSAGE), None)
+            else:
+                self.queued[index] = (chat, post, None)
 
     async def backlog(self) -> int:
-        return len(self.queued)
+        return sum(1 for number in range(1, len(self.queued) + 1) if self.is_queued(number))
 
     def to(self, chat: str) -> list[Post]:
+        """Everything ever queued for the chat, dropped items included."""
         return [post for to, post, _ in self.queued if to == chat]
+
+    def live(self, chat: str) -> list[Post]:
+        """What was queued for the chat and not dropped: sent, or still to be sent."""
+        return [
+            post
+            for number, (to, post, _) in enumerate(self.queued, start=1)
+            if to == chat and number not in self.dropped
+        ]
 
 
 @dataclass
 class FakeShown:
-    """Reads what the fake outbox holds: the shows of its posts, sent or queued."""
+    """The `shown` rows the fake outbox writes, read as the repository reads its table: a
+    forgotten row is deleted, so a card or post queued later showing the item is found again."""
 
     outbox: FakeOutbox
-    forgotten: set[tuple[str, int]] = field(default_factory=set)
-    forgotten_in: set[tuple[str, str, int]] = field(default_factory=set)
 
     async def places(self, kind: str, item_id: int) -> list[Place]:
-        if (kind, item_id) in self.forgotten:
-            return []
+        outbox = self.outbox
         return [
-            Place(number, chat, self.outbox.sent.get(number))
-            for number, (chat, post, _) in enumerate(self.outbox.queued, start=1)
-            if (kind, item_id) in post.shows
-            and number not in self.outbox.dropped
-            and (chat, kind, item_id) not in self.forgotten_in
+            Place(number, chat, outbox.sent.get(number))
+            for number, chat, shown_kind, shown_id in sorted(outbox.shown)
+            if (shown_kind, shown_id) == (kind, item_id) and number not in outbox.dropped
         ]
 
     async def in_outbox(self, outbox_id: int) -> list[tuple[str, int]]:
-        shows = self.outbox.queued[outbox_id - 1][1].shows
-        return [item for item in shows if item not in self.forgotten]
+        found = [(kind, n) for number, _, kind, n in self.outbox.shown if number == outbox_id]
+        return sorted(found, key=lambda item: item[1])
 
     async def forget(self, kind: str, item_id: int) -> None:
-        self.forgotten.add((kind, item_id))
+        self.outbox.shown = [row for row in self.outbox.shown if row[2:] != (kind, item_id)]
 
     async def forget_in(self, chat: str, kind: str, item_id: int) -> None:
-        self.forgotten_in.add((chat, kind, item_id))
+        self.outbox.shown = [row for row in self.outbox.shown if row[1:] != (chat, kind, item_id)]
 
     async def on_card(self, chat: str, message_id: int) -> list[tuple[str, int]]:
-        return [
-            item
-            for number, (to, post, _) in enumerate(self.outbox.queued, start=1)
-            if to == chat and self.outbox.sent.get(number) == message_id
-            for item in post.shows
-            if item not in self.forgotten
+        outbox = self.outbox
+        found = [
+            (kind, n)
+            for number, shown_chat, kind, n in outbox.shown
+            if shown_chat == chat
+            and outbox.sent.get(number) == message_id
+            and number not in outbox.dropped
         ]
+        return sorted(found, key=lambda item: item[1])
 
 
 class FakeQuestions:
@@ -631,7 +667,11 @@ class FakeRenderer:
         return Post(Method.MESSAGE, f"counter {count}", follow_up=FollowUp.COUNTER)
 
     def signature_notice(self, language: str, approved: bool, why: Why | None = None) -> Post:
-        return Post(Method.MESSAGE, f"{language}: signature {'approved' if approved else 'no'}")
+        outcome = "approved" if approved else "no"
+        return Post(
+            Method.MESSAGE,
+            f"{language}: signature {outcome} {why.stored() if why else ''}".strip(),
+        )
 
     def message_notice(self, language: str, why: Why | None, link: str | None) -> Post:
         outcome = "approved" if why is None else why.stored()
