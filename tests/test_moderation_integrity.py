@@ -316,8 +316,10 @@ async def test_other_asks_the_moderator_for_the_reason_and_the_author_reads_it_v
     )
     [told] = await driver.wait_bot_messages(author.id, last)
     # In the author's language, with the moderator's words as they were typed.
-    assert told["text"].startswith("Das Moderationsteam")
-    assert told["text"].endswith(": Please send it again without the phone number <b>")
+    assert told["text"] == (
+        "Das Moderationsteam hat deine Nachricht nicht veröffentlicht. Begründung: "
+        "Please send it again without the phone number <b>"
+    )
     assert rows(desk, "SELECT moderator_id, reason FROM audit_log") == [
         (MINA, "other:Please send it again without the phone number <b>")
     ]

@@ -64,9 +64,10 @@ class Unpublisher:
             p for p in await stores.shown.places(SIGNATURE, signature_id) if p.chat == CHANNEL
         ]
         if not places:
-            if not approved:
-                await stores.signatures.unpublish(signature_id)
-            return  # never shown: the next channel digest will carry it
+            # Not shown anywhere we know of (a post from before this was recorded, or one
+            # Telegram refused): the next channel digest carries it, if it is approved.
+            await stores.signatures.unpublish(signature_id)
+            return
         for place in places:
             others = await self._others(place, signature_id)
             if approved:
@@ -80,8 +81,11 @@ class Unpublisher:
                     for post in self.posts.signature_digest(shown):
                         await stores.outbox.add(CHANNEL, post)
             elif shown:
-                [post] = self.posts.signature_digest(shown)[:1]
-                await self._edit(place, post)
+                # The post is edited to show them; a longer line may need a post more.
+                first, *more = self.posts.signature_digest(shown)
+                await self._edit(place, first)
+                for post in more:
+                    await stores.outbox.add(CHANNEL, post)
             else:
                 await self._delete(place, self.posts.removed_post())
         if not approved:
