@@ -51,6 +51,7 @@ async def page(tmp_path: Path) -> AsyncIterator[Page]:
         card_interval=0.5,
         counter_interval=1.0,
         signature_digest_interval=1.0,
+        undo_window=0,  # the journey watches the author told at once
     )
     application = build_application(settings)
     await start_application(application, poll_timeout=2)

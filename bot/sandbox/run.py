@@ -97,6 +97,8 @@ async def run_sandbox(
         card_interval=2.0,
         counter_interval=5.0,
         signature_digest_interval=10.0,
+        # Decisions can be undone for half a minute (not ten): authors hear of them then.
+        undo_window=30.0,
     )
     application = build_application(settings)
     await start_application(application)
