@@ -46,6 +46,13 @@ async def desk(quick: Settings) -> AsyncIterator[BotApplication]:
     await stop_application(application)
 
 
+async def carded(driver: Driver) -> tuple[Supporter, JSON]:
+    """Alice sends ORIGINAL as a text message; its card in the group."""
+    alice = await new_supporter(driver, "Alice", "en")
+    await send_text_message(alice, ORIGINAL)
+    return alice, await card_for(driver, "#M1")
+
+
 async def reply_in_group(driver: Driver, who: int, card: JSON, text: str) -> JSON:
     """A moderator's message replying to the card; the bot's reply to it."""
     sent = await driver.send(
@@ -101,9 +108,7 @@ async def answer(driver: Driver, person: Supporter, question: JSON, text: str) -
 async def test_an_edited_message_is_shown_on_its_card_told_to_its_author_and_published(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    alice, card = await carded(driver)
     reply = await reply_in_group(driver, MINA, card, f"/edit {CLEANED}")
     assert reply["text"] == (
         "Edited. The card shows the new text; the author is told, and can withdraw the message."
@@ -161,9 +166,7 @@ async def test_the_new_text_may_follow_on_the_next_line_and_a_caption_keeps_its_
 async def test_every_card_of_the_message_shows_the_edit(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    first = await card_for(driver, "#M1")
+    _alice, first = await carded(driver)
     sent = await driver.send(MINA, "/pending", chat_id=MODERATOR_GROUP_ID)
 
     async def second_card() -> JSON | None:
@@ -183,9 +186,7 @@ async def test_every_card_of_the_message_shows_the_edit(
 async def test_edit_is_refused_on_a_decided_card_and_on_what_is_not_a_card(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    _alice, card = await carded(driver)
     await press(driver, MINA, card, "Approve")
     stamped = await edited(driver, card)
     refused = await reply_in_group(driver, JONAS, stamped, f"/edit {CLEANED}")
@@ -207,9 +208,7 @@ async def test_edit_is_refused_on_a_decided_card_and_on_what_is_not_a_card(
 async def test_a_non_moderator_can_neither_edit_nor_ask(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    alice, card = await carded(driver)
     before = await alice.last_message_id()
     refused = await reply_in_group(driver, KIM, card, f"/edit {CLEANED}")
     assert refused["text"] == "Only the moderators can decide here."
@@ -232,9 +231,7 @@ async def test_a_non_moderator_can_neither_edit_nor_ask(
 async def test_an_edit_racing_an_approval_ends_with_one_outcome_that_the_card_showed(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    _alice, card = await carded(driver)
     query = await driver.press(
         JONAS, MODERATOR_GROUP_ID, text="Approve", message_id=card["message_id"]
     )
@@ -259,9 +256,7 @@ async def test_an_edit_racing_an_approval_ends_with_one_outcome_that_the_card_sh
 async def test_a_press_on_a_card_not_yet_showing_an_edit_is_refused(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    _alice, card = await carded(driver)
     # Telegram is slow to take the card's edit: the card still shows the original text.
     await driver.faults(1, mode="timeout", methods=["editMessageText"], delay=3)
     await reply_in_group(driver, MINA, card, f"/edit {CLEANED}")
@@ -277,9 +272,7 @@ async def test_a_press_on_a_card_not_yet_showing_an_edit_is_refused(
 async def test_the_author_withdraws_an_edited_message_from_the_notice(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    alice, card = await carded(driver)
     await reply_in_group(driver, MINA, card, "/ask Can we shorten it?")
     await reply_in_group(driver, MINA, card, f"/edit {CLEANED}")
     await told(driver, alice, "A moderator edited your message 1")
@@ -345,9 +338,7 @@ async def test_a_question_reaches_the_author_and_the_answer_comes_back_under_the
 async def test_an_answer_typed_during_a_conversation_is_an_answer_and_the_step_stays(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    alice, card = await carded(driver)
     await reply_in_group(driver, MINA, card, "/ask Which street?")
     question = await told(driver, alice, "A moderator asks")
     await alice.say("/message", replies=2)  # asked for the content of a second message
@@ -366,9 +357,7 @@ async def test_an_answer_typed_during_a_conversation_is_an_answer_and_the_step_s
 async def test_two_moderators_ask_at_once_and_each_answer_comes_back(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    alice, card = await carded(driver)
     for who, text in ((MINA, "/ask Which city?"), (JONAS, "/ask Which year?")):
         await driver.send(
             who, text, chat_id=MODERATOR_GROUP_ID, reply_to_message_id=card["message_id"]
@@ -392,9 +381,7 @@ async def test_two_moderators_ask_at_once_and_each_answer_comes_back(
 async def test_an_answer_after_the_decision_is_told_the_question_is_closed(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    alice, card = await carded(driver)
     await reply_in_group(driver, MINA, card, "/ask Which city?")
     question = await told(driver, alice, "A moderator asks")
     assert rows(quick, "SELECT COUNT(*) FROM questions") == [(1,)]
@@ -414,9 +401,7 @@ async def test_an_answer_after_the_decision_is_told_the_question_is_closed(
 async def test_forget_removes_the_open_question(
     desk: BotApplication, driver: Driver, quick: Settings
 ) -> None:
-    alice = await new_supporter(driver, "Alice", "en")
-    await send_text_message(alice, ORIGINAL)
-    card = await card_for(driver, "#M1")
+    alice, card = await carded(driver)
     await reply_in_group(driver, MINA, card, "/ask Which city?")
     await told(driver, alice, "A moderator asks")
     assert rows(quick, "SELECT COUNT(*) FROM questions") == [(1,)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -21,7 +21,7 @@ from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import ADMIN_RIGHTS, CHANNEL_ID, MODERATOR_GROUP_ID, seed
 from bot.sandbox.server import EmulatorServer
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, BotStarter
 from tests.helpers.database import rows
 from tests.helpers.people import JSON, new_supporter
 from tests.test_moderation import MINA, card_for, press, send_text_message
@@ -29,32 +29,24 @@ from tests.test_moderation import MINA, card_for, press, send_text_message
 BOT_ID = int(TOKEN.split(":", 1)[0])
 MANAGE_TOPICS = {**ADMIN_RIGHTS, "can_manage_topics": True}
 
-Starter = Callable[[], Awaitable[BotApplication]]
+Starter = BotStarter
 
 
 @pytest.fixture
-def fast(settings: Settings) -> Settings:
+def settings(settings: Settings) -> Settings:
+    """Cards quickly, and the group window shortened to a second."""
     return replace(settings, card_interval=0.2, counter_interval=0.5, group_rate=(20, 1.0))
 
 
 @pytest.fixture
-async def start(fast: Settings) -> AsyncIterator[Starter]:
+def fast(settings: Settings) -> Settings:
+    return settings
+
+
+@pytest.fixture
+def start(start_bot: BotStarter) -> BotStarter:
     """Start the bot (again, for a restart) once the test has shaped the group."""
-    running: list[BotApplication] = []
-
-    async def starter() -> BotApplication:
-        for application in running:
-            if application.running:
-                await stop_application(application)
-        application = build_application(fast)
-        await start_application(application, poll_timeout=2)
-        running.append(application)
-        return application
-
-    yield starter
-    for application in running:
-        if application.running:
-            await stop_application(application)
+    return start_bot
 
 
 async def make_forum(
