@@ -15,10 +15,15 @@ class LetterMissing(Exception):
     """A language has no letter file."""
 
 
+def displayed_text(fragment: str) -> str:
+    """Telegram HTML as a person reads it: tags removed, entities decoded, outer blanks
+    trimmed."""
+    return html.unescape(_TAG.sub("", fragment)).strip()
+
+
 def visible_length(fragment: str) -> int:
     """Length of Telegram HTML as Telegram counts it: tags removed, entities decoded, UTF-16."""
-    text = html.unescape(_TAG.sub("", fragment)).strip()
-    return len(text.encode("utf-16-le")) // 2
+    return len(displayed_text(fragment).encode("utf-16-le")) // 2
 
 
 def split_paragraphs(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

@@ -90,7 +90,7 @@ class Unpublisher:
                 await self._delete(place, self.posts.removed_post())
         if not approved:
             await stores.signatures.unpublish(signature_id)
-            await self._forget_in(CHANNEL, SIGNATURE, signature_id)
+            await stores.shown.forget_in(CHANNEL, SIGNATURE, signature_id)
         self.wake()
 
     async def superseded(self, signature_id: int, digest_id: int) -> None:
@@ -109,11 +109,8 @@ class Unpublisher:
                 await stores.outbox.drop(place.outbox_id)
             else:
                 await self._delete(place, self.posts.removed_post())
-        await self._forget_in(CHANNEL, MESSAGE, message_id)
+        await stores.shown.forget_in(CHANNEL, MESSAGE, message_id)
         self.wake()
-
-    async def _forget_in(self, chat: str, kind: str, item_id: int) -> None:
-        await self.stores.shown.forget_in(chat, kind, item_id)
 
     async def message(self, message_id: int) -> None:
         """The message's cards and posts are deleted (or blanked)."""

@@ -8,6 +8,7 @@ answered, and its card edited to say what was decided, by whom, when and why.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import time
 from typing import Protocol, TypeVar
@@ -41,13 +42,13 @@ from bot.domain.decisions import (
     Why,
 )
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, Keyboard
-from bot.domain.letter import visible_length
+from bot.domain.letter import displayed_text, visible_length
 from bot.domain.messages import Message, RejectionReason, visible_text
 from bot.domain.moderation import Undone
 from bot.domain.signatures import Status
 from bot.handlers.permissions import moderator_commanding, moderator_pressing
 from bot.handlers.reply import pressed
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.render import cards, fit
 
 STALE = N_("This button is no longer valid.")
@@ -158,8 +159,7 @@ async def _render_message(
     if message is None:
         return
     t = context.moderator_i18n
-    # The part of the card its buttons are on (a long caption's text follows its media).
-    text = fit.button_part(cards.message_card_text(message, t, context.channel_i18n))
+    text = _card_text(context, message)
     if message.status is Status.PENDING:
         buttons = cards.message_buttons(t, message_id)
     else:
@@ -170,6 +170,13 @@ async def _render_message(
             await moderation.author_banned(Reference(ItemKind.MESSAGE, message_id)),
         )
     await _edit(context, card_id, caption, cards.stamped(text, stamp) if stamp else text, buttons)
+
+
+def _card_text(context: BotContext, message: Message) -> str:
+    """The message's card as it stands, the part its buttons are on (a long caption's text
+    follows its media)."""
+    card = cards.message_card_text(message, context.moderator_i18n, context.channel_i18n)
+    return fit.button_part(card)
 
 
 async def _on_message(
@@ -197,11 +204,9 @@ def _shows_now(update: Update, context: BotContext, message: Message) -> bool:
     shown = update.effective_message
     if shown is None:
         return True
-    card = fit.button_part(
-        cards.message_card_text(message, context.moderator_i18n, context.channel_i18n)
-    )
+    card = _card_text(context, message)
     on_card = " ".join((shown.text or shown.caption or "").split())
-    return on_card.startswith(" ".join(fit.visible_text(card).split()))
+    return on_card.startswith(" ".join(displayed_text(card).split()))
 
 
 async def _decided(
@@ -216,13 +221,21 @@ async def _decided(
     """Answer a decision's press, and stamp the card (this decision, or the earlier one)."""
     t = context.moderator_i18n
     if outcome.decided:
-        stamp = cards.decision_line(t, decision, moderator.name, int(time.time()), why)
         await _answer(update, t.gettext("Done."))
     else:
-        stamp = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
-        await _answer(update, t.gettext("Already {decision}.").format(decision=stamp), True)
+        await _answer(update, cards.already(t, outcome.previous), True)
     card_id, caption = _card(update)
+    stamp = _stamp(t, outcome, decision, moderator, why)
     await _render_message(context, message_id, card_id, caption, stamp)
+
+
+def _stamp(
+    t: Translator, outcome: Outcome, decision: Decision, moderator: Moderator, why: Why | None
+) -> str:
+    """What a card says under it after a decision: this one, or the one that came first."""
+    if outcome.decided:
+        return cards.decision_line(t, decision, moderator.name, int(time.time()), why)
+    return cards.previous_decision(t, outcome.previous) if outcome.previous else ""
 
 
 async def approve_message(update: Update, context: BotContext) -> None:
@@ -353,9 +366,7 @@ async def _show(
     message = await context.services.moderation.message(message_id)
     if message is None or message.status is not Status.PENDING:
         outcome = await context.services.moderation.previous(ItemKind.MESSAGE, message_id)
-        t = context.moderator_i18n
-        previous = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
-        await _answer(update, t.gettext("Already {decision}.").format(decision=previous), True)
+        await _answer(update, cards.already(context.moderator_i18n, outcome.previous), True)
         return
     await _answer(update, hint)
     query = update.callback_query
@@ -503,8 +514,7 @@ async def reject_signature(update: Update, context: BotContext) -> None:
     if outcome.decided:
         await _answer(update, t.gettext("Done."))
     else:
-        previous = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
-        await _answer(update, t.gettext("Already {decision}.").format(decision=previous), True)
+        await _answer(update, cards.already(t, outcome.previous), True)
     await _render_digest(context, digest_id, _card(update)[0])
 
 
@@ -547,7 +557,7 @@ async def _ask_for_reason(
     topic = shown.message_thread_id if shown is not None and shown.is_topic_message else None
     prompt = await context.bot.send_message(
         context.bot_data.destinations.moderator_chat_id,
-        f"{text}\n{note}",
+        f"{html.escape(text)}\n{html.escape(note)}",
         message_thread_id=topic,  # in the card's topic, where the group has topics
         reply_to_message_id=card_id,
         reply_markup=ForceReply(selective=True, input_field_placeholder=reference),
@@ -600,20 +610,16 @@ async def typed_reason(update: Update, context: BotContext) -> None:
         ban = record["action"] == "ban"
         outcome = await moderation.reject_message(number, why, moderator, ban=ban)
         decision = Decision.BANNED if ban else Decision.REJECTED
-        if outcome.decided:
-            stamp = cards.decision_line(t, decision, moderator.name, int(time.time()), why)
-        else:
-            stamp = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
+        stamp = _stamp(t, outcome, decision, moderator, why)
         await _render_message(context, number, int(record["card"]), bool(record["caption"]), stamp)
     else:
         outcome = await moderation.decide_signature(number, False, moderator, why)
         digest_id = await moderation.digest_of(number)
         if digest_id is not None:
             await _render_digest(context, digest_id, int(record["card"]))
-    if not outcome.decided:
-        previous = cards.previous_decision(t, outcome.previous) if outcome.previous else ""
+    if not outcome.decided:  # a moderator's name and typed words: escaped for HTML
         await message.reply_text(
-            t.gettext("Already {decision}.").format(decision=previous), protect_content=True
+            html.escape(cards.already(t, outcome.previous)), protect_content=True
         )
     with contextlib.suppress(TelegramError):
         await message.reply_to_message.delete()  # the prompt has done its work

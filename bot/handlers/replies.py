@@ -8,6 +8,7 @@ answers the one who typed is said here.
 
 from __future__ import annotations
 
+import html
 from typing import NoReturn
 
 from telegram import Message, MessageEntity, Update
@@ -73,9 +74,8 @@ async def _refuse(
     """Say why an edit or a question was refused."""
     t = context.moderator_i18n
     if isinstance(error, ItemDecided) and error.previous is not None:
-        text = t.gettext("Already {decision}.").format(
-            decision=cards.previous_decision(t, error.previous)
-        )
+        # A moderator's name and typed reason: escaped, as this goes out as HTML.
+        text = html.escape(cards.already(t, error.previous))
     elif isinstance(error, ItemDecided):
         text = t.gettext("#M{number} has already been decided.").format(number=message_id)
     elif isinstance(error, ItemGone):

@@ -274,6 +274,13 @@ def previous_decision(t: Translator, entry: AuditEntry) -> str:
     )
 
 
+def already(t: Translator, entry: AuditEntry | None) -> str:
+    """“Already approved by @mina on …”: a press or a reply that came too late (plain text:
+    escape it where it goes out as HTML)."""
+    previous = previous_decision(t, entry) if entry is not None else ""
+    return t.gettext("Already {decision}.").format(decision=previous)
+
+
 def stamped(card: str, line: str) -> str:
     """A card with the decision under it, in bold."""
     return f"{card}\n\n<b>{html.escape(line)}</b>"

@@ -7,28 +7,17 @@ read MODERATOR_LANGUAGE; neither reads the other's name or account.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import replace
 
 from bot.buttons import WithdrawMessage
 from bot.domain.effects import Method, Post
 from bot.domain.messages import Message
-from bot.render import cards
+from bot.render import cards, fit
 from bot.render.posts import Posts
 
 # Opens every question the bot sends an author: a reply to a closed question is recognised
 # by it (the question itself is not kept once its message is decided).
 QUESTION_MARK = "❓"
-# Telegram's limits, in UTF-16 code units of the text as shown (after entities).
-TEXT_LIMIT = 4096
-CAPTION_LIMIT = 1024
-_TAG = re.compile(r"<[^>]*>")
-
-
-def shown_length(telegram_html: str) -> int:
-    """The length Telegram counts: the visible text's UTF-16 code units."""
-    visible = html.unescape(_TAG.sub("", telegram_html))
-    return len(visible.encode("utf-16-le")) // 2
 
 
 class DialoguePosts:
@@ -44,10 +33,9 @@ class DialoguePosts:
         for post in self.posts.message_card(message):
             if post.buttons and post.text is not None:
                 text = cards.stamped(post.text, line)
-                limit = TEXT_LIMIT if post.method is Method.MESSAGE else CAPTION_LIMIT
                 # Where the line would not fit, the card goes without it (the audit log
                 # keeps who edited): a card Telegram refused would show the old text.
-                if shown_length(text) <= limit:
+                if fit.fits(text, fit.limit_of(post.method)):
                     post = replace(post, text=text)
             shown.append(post)
         return shown

@@ -8,7 +8,6 @@ too long for one message is cut into several.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import replace
 
@@ -22,7 +21,6 @@ CAPTION_LIMIT = 1024
 # languages with a 64-character name) and a reason the moderator typed (REASON_LENGTH).
 DECISION_ROOM = 400
 
-_TAG = re.compile(r"<[^<>]+>")
 # Where a cut may fall, best first: between paragraphs, lines, words.
 _SEPARATORS = ("\n\n", "\n", " ")
 # A tag, an entity or one character: a cut between words never falls inside the first two.
@@ -31,12 +29,6 @@ _TOKEN = re.compile(r"<[^<>]*>|&[#\w]+;|.", re.DOTALL)
 
 def limit_of(method: Method) -> int:
     return TEXT_LIMIT if method in (Method.MESSAGE, Method.EDIT) else CAPTION_LIMIT
-
-
-def visible_text(fragment: str) -> str:
-    """Telegram HTML as a person reads it: tags removed, entities decoded, outer blanks
-    trimmed."""
-    return html.unescape(_TAG.sub("", fragment)).strip()
 
 
 def fits(text: str | None, limit: int) -> bool:
