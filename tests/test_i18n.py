@@ -51,14 +51,6 @@ def ids(messages: Catalog) -> set[str]:
     }
 
 
-def placeholders(text: str) -> list[str]:
-    return sorted(re.findall(r"\{[a-z_]+\}", text))
-
-
-def tags(text: str) -> list[str]:
-    return sorted(re.findall(r"</?[a-z][^>]*>", text))
-
-
 # ------------------------------------------------------------------- catalogs
 
 
@@ -71,19 +63,17 @@ def test_the_template_holds_every_string_in_the_code() -> None:
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
-def test_each_catalog_is_complete_and_keeps_placeholders_and_tags(language: str) -> None:
+def test_each_catalog_is_complete_and_escapes_what_is_not_a_tag(language: str) -> None:
+    """Placeholders and tags kept: tests/test_catalogs.py (a form may say its number in words)."""
     messages = catalog(language)
     assert ids(messages) == ids(template()), "run pybabel update (see README.md)"
     for message in messages:
         if not message.id:
             continue
         assert not message.fuzzy, message.id
-        originals = message.id if isinstance(message.id, tuple) else (message.id,)
         translations = message.string if isinstance(message.string, tuple) else (message.string,)
         assert translations and all(translations), f"untranslated: {message.id!r}"
         for translation in translations:
-            assert placeholders(translation) == placeholders(originals[-1]), message.id
-            assert tags(translation) == tags(originals[0]), message.id
             assert not re.search(
                 r"[<>]|&(?!amp;|lt;|gt;)", re.sub(r"</?[a-z][^>]*>", "", translation)
             )

@@ -94,7 +94,7 @@ async def test_the_whole_journey_through_the_page(page: Page) -> None:
     # Sign, anonymously.
     await press(page, "supporter", "امضای نامه")
     await press(page, "supporter", "به‌صورت ناشناس")
-    await press(page, "supporter", "رد شدن")
+    await press(page, "supporter", "از این مرحله بگذرید")
     await press(page, "supporter", "تأیید")
     await expect(supporter).to_contain_text("از امضای شما سپاسگزاریم")
 
@@ -103,7 +103,7 @@ async def test_the_whole_journey_through_the_page(page: Page) -> None:
     await expect(supporter.locator(".msg").last).to_contain_text("۲٬۰۰۰")
     await say(page, "supporter", "همبستگی از برلین تا تهران")
     await press(page, "supporter", "به‌صورت ناشناس")
-    await press(page, "supporter", "رد شدن")
+    await press(page, "supporter", "از این مرحله بگذرید")
     await press(page, "supporter", "ارسال")
     await expect(supporter).to_contain_text("پیام شما در انتظار بررسی ناظران است")
 
