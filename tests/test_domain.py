@@ -274,8 +274,13 @@ async def test_a_ban_rejects_what_the_author_still_has_pending_and_tells_them_on
     assert (await world.stores.messages.get(second)).status is Status.REJECTED  # type: ignore[union-attr]
     assert (await world.stores.signatures.get(signature)).status is Status.REJECTED  # type: ignore[union-attr]
     assert [p.text for p in world.stores.outbox.to("9")] == ["fa: banned"]
-    decisions = [entry[2] for entry in world.stores.audit.entries]
-    assert decisions == [Decision.BANNED]  # one entry: rejected, and the author banned
+    # The ban's item, and each item it rejected besides: rejected, and the author banned.
+    decided = [(entry[0], entry[1], entry[2]) for entry in world.stores.audit.entries]
+    assert decided == [
+        (ItemKind.MESSAGE, first, Decision.BANNED),
+        (ItemKind.MESSAGE, second, Decision.BANNED),
+        (ItemKind.SIGNATURE, signature, Decision.BANNED),
+    ]
     again = await world.moderation.ban(Reference(ItemKind.MESSAGE, second), MINA)
     assert again is False  # already banned
     assert await world.moderation.unban(Reference(ItemKind.SIGNATURE, signature), MINA) is True

@@ -410,3 +410,24 @@ async def test_undo_retracts_a_published_message_and_its_author_hears_nothing(
     answer = await press(driver, JONAS, card, "Approve")
     assert answer["answer"]["text"] == "Done."
     assert buttons(await until(driver, card, "approved by @jonas_mod")) == ["Undo"]
+
+
+async def test_a_press_on_an_item_the_ban_rejected_says_who_rejected_it(
+    moderated: BotApplication, driver: Driver, desk: Settings
+) -> None:
+    troll = await new_supporter(driver, "Troll", "en")
+    await send_text_message(troll, "spam spam")
+    await send_text_message(troll, "more spam")
+    first = await card_for(driver, "#M1")
+    second = await card_for(driver, "#M2")
+    await press(driver, MINA, first, "Ban author")
+    first = await edited(driver, first)
+    await press(driver, MINA, first, "Ban: Spam")
+    await until(driver, first, "the author banned")
+    # The ban rejected #M2 too: a press on its card says so, not "Already ."
+    answer = await press(driver, JONAS, second, "Approve")
+    assert re.fullmatch(
+        r"Already rejected, and the author banned, by @mina_mod on "
+        r"[A-Z][a-z]+ \d{1,2}, \d{4}: Spam\.",
+        answer["answer"]["text"],
+    ), answer["answer"]["text"]

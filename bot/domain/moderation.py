@@ -396,10 +396,18 @@ class ModerationService:
             kind = ItemKind.MESSAGE if about[0] == MESSAGE else ItemKind.SIGNATURE
             await self._audit(kind, about[1], Decision.BANNED, why, moderator)
         today = dt.date.today()
+        # What the ban rejects besides its own item is audited as the ban, so that a late
+        # press on one of those cards says who rejected it and why.
         for message_id in await stores.messages.pending_of(person_key):
             await stores.messages.decide(message_id, Status.REJECTED, today)
+            if (MESSAGE, message_id) != about:
+                await self._audit(ItemKind.MESSAGE, message_id, Decision.BANNED, why, moderator)
         for signature_id in await stores.signatures.pending_of(person_key):
             await stores.signatures.decide(signature_id, Status.REJECTED, today)
+            if (SIGNATURE, signature_id) != about:
+                await self._audit(
+                    ItemKind.SIGNATURE, signature_id, Decision.BANNED, why, moderator
+                )
         # Told once; then their id is no longer needed.
         await self.notifier.tell(person_key, self.posts.banned_notice(language), about)
         self.wake()

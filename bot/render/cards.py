@@ -277,8 +277,9 @@ def previous_decision(t: Translator, entry: AuditEntry) -> str:
 def already(t: Translator, entry: AuditEntry | None) -> str:
     """“Already approved by @mina on …”: a press or a reply that came too late (plain text:
     escape it where it goes out as HTML)."""
-    previous = previous_decision(t, entry) if entry is not None else ""
-    return t.gettext("Already {decision}.").format(decision=previous)
+    if entry is None:  # decided before the audit log kept it, or its entry was scrubbed
+        return t.gettext("This has already been decided.")
+    return t.gettext("Already {decision}.").format(decision=previous_decision(t, entry))
 
 
 def stamped(card: str, line: str) -> str:
