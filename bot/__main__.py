@@ -107,6 +107,7 @@ def run(webhook: bool = False) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
+    from bot.operations import refused_token
     from bot.runtime import serve
 
     try:
@@ -117,11 +118,7 @@ def run(webhook: bool = False) -> int:
     try:
         return run_loop(serve(application, webhook))
     except InvalidToken:
-        print(
-            "error: BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
-            "(/mybots, API Token), or /revoke it and use the new one.",
-            file=sys.stderr,
-        )
+        print(f"error: {refused_token(settings)}", file=sys.stderr)
         return 1
 
 

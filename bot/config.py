@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.domain.identity import PRODUCTION_COST, KeyCost
 
@@ -94,8 +95,25 @@ class Settings:
         return f"Settings({fields})"
 
     @property
+    def api_address(self) -> str:
+        """scheme://host:port of the Bot API, for log lines (a Bot API URL holds the token)."""
+        return address_of(self.telegram_api_url)
+
+    @property
     def key_path(self) -> Path:
         return self.key_file or self.database_path.with_suffix(".key")
+
+
+def address_of(url: str) -> str:
+    """scheme://host:port of a URL, nothing of its path, query or credentials."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = None
+    host = parts.hostname or "?"
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
 def default_key_file(database: Path, env: Mapping[str, str]) -> Path:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import Bot, ChatMemberAdministrator, ChatMemberOwner
 from telegram.constants import ChatMemberStatus
-from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
 
-from bot.config import Settings
+from bot.config import TELEGRAM_URL, Settings
+from bot.request import AiohttpRequest
 
 HEARTBEAT_STALE = 120.0
 
@@ -38,10 +43,48 @@ def healthy(settings: Settings, now: float | None = None) -> bool:
     return (now or time.time()) - last < HEARTBEAT_STALE
 
 
+def unreachable(error: TelegramError) -> str:
+    """Why Telegram did not answer, in a few words (never the URL: its path holds the token)."""
+    if isinstance(error, TimedOut):
+        return "no answer in time"
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return "the host name does not resolve"
+        if isinstance(cause, ssl.SSLError):
+            return "the TLS handshake failed"
+        # uvloop raises a plain OSError whose text quotes the call: its errno says it all.
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
+            return "connection refused: nothing listens there"
+        if isinstance(cause, OSError) and cause.errno:
+            return os.strerror(cause.errno).lower()
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, NetworkError):
+        return error.message[:120]
+    return f"what answered there is not a Bot API: {error.message}"[:120]
+
+
+def refused_token(settings: Settings) -> str:
+    """The line for a token Telegram refused (PTB's InvalidToken: a 401 or a 404)."""
+    line = (
+        "BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
+        "(/mybots, API Token), or /revoke it and use the new one."
+    )
+    if settings.telegram_api_url != TELEGRAM_URL:
+        line += f" Or TELEGRAM_API_URL ({settings.api_address}) is not a Bot API server."
+    return line
+
+
 async def check_setup(settings: Settings) -> list[Check]:
     """The token works; the bot is in the moderator group; it may post and pin in the channel."""
     base = settings.telegram_api_url
-    bot = Bot(settings.bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+    bot = Bot(
+        settings.bot_token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=AiohttpRequest(connection_pool_size=4),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
     try:
         return await _checks(bot, settings)
     finally:
@@ -52,19 +95,14 @@ async def _checks(bot: Bot, settings: Settings) -> list[Check]:
     try:
         await bot.initialize()
     except InvalidToken:
+        return [Check(False, refused_token(settings))]
+    except TelegramError as error:
+        # Once: a person at a terminal wants the answer now (run keeps trying).
         return [
             Check(
                 False,
-                "BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
-                "(/mybots, API Token), or /revoke it and use the new one.",
-            )
-        ]
-    except (NetworkError, TelegramError) as error:
-        return [
-            Check(
-                False,
-                f"Telegram could not be reached at {settings.telegram_api_url} "
-                f"({type(error).__name__}): check the network or TELEGRAM_API_URL.",
+                f"Telegram could not be reached at {settings.api_address} "
+                f"({unreachable(error)}): check the network and TELEGRAM_API_URL.",
             )
         ]
     return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from aiohttp import web
 
 from bot.config import Settings
 from bot.context import BotApplication
@@ -86,6 +88,50 @@ async def test_the_check_command_prints_a_line_each_and_fails_on_any(
     assert lines[0].startswith("ok     The token works")
     assert lines[1] == "ok     The bot is in the moderator group."
     assert lines[2].startswith("FAILED Make the bot an administrator of the channel")
+
+
+async def test_check_names_the_address_and_the_reason_when_telegram_is_unreachable(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = await start_bot_process(
+        "check", bot_environment(f"http://127.0.0.1:{port}/"), tmp_path
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1
+    assert out.decode().splitlines() == [
+        f"FAILED Telegram could not be reached at http://127.0.0.1:{port} (connection refused: "
+        "nothing listens there): check the network and TELEGRAM_API_URL."
+    ]
+    assert err.decode() == ""
+
+
+async def test_check_says_when_the_address_is_not_a_bot_api(tmp_path: Path) -> None:
+    async def portal(request: web.Request) -> web.Response:
+        return web.Response(text="<html>Sign in to the hotel's Wi-Fi</html>")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", portal)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        env = bot_environment(f"http://127.0.0.1:{port}")
+        process = await start_bot_process("check", env, tmp_path)
+        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await runner.cleanup()
+    assert process.returncode == 1
+    [line] = out.decode().splitlines()
+    assert line.startswith(
+        f"FAILED Telegram could not be reached at http://127.0.0.1:{port} (what answered "
+        "there is not a Bot API: Invalid server response)"
+    )
+    assert err.decode() == ""  # no traceback
 
 
 async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_signature(
