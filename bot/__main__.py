@@ -89,16 +89,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 def run(webhook: bool = False) -> int:
     env = environment()
     try:
-        settings = load_settings(env, LANGUAGES)
-        if webhook and not (settings.webhook_url and settings.webhook_secret):
-            missing = "WEBHOOK_URL" if not settings.webhook_url else "WEBHOOK_SECRET"
-            raise SettingsError(
-                f"{missing} is not set: --webhook needs WEBHOOK_URL (the public https address) "
-                "and WEBHOOK_SECRET (16 or more random characters)."
-            )
+        settings = load_settings(env, LANGUAGES, webhook=webhook)
         check_key_file(settings)
     except SettingsError as error:
-        print(f"error: {error}", file=sys.stderr)
+        report(error)
         return EXIT_SETTINGS
     configure_logging(settings.log_level, secrets_of(settings))
     warning = key_file_warning(settings)
@@ -120,6 +114,12 @@ def run(webhook: bool = False) -> int:
     except InvalidToken:
         print(f"error: {refused_token(settings)}", file=sys.stderr)
         return 1
+
+
+def report(error: SettingsError) -> None:
+    """Every bad setting, one line each."""
+    for problem in error.problems:
+        print(f"error: {problem}", file=sys.stderr)
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -149,7 +149,7 @@ def check() -> int:
     try:
         settings = load_settings(environment(), LANGUAGES)
     except SettingsError as error:
-        print(f"error: {error}", file=sys.stderr)
+        report(error)
         return EXIT_SETTINGS
     configure_logging(settings.log_level, secrets_of(settings))
     from bot.operations import check_setup
