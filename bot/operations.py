@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import Bot, ChatMemberAdministrator, ChatMemberOwner
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
 
 from bot.config import TELEGRAM_URL, Settings
@@ -107,9 +107,60 @@ async def _checks(bot: Bot, settings: Settings) -> list[Check]:
         ]
     return [
         Check(True, f"The token works: the bot is @{bot.username}."),
-        await moderator_group_check(bot, settings),
-        await channel_check(bot, settings),
+        *await chat_checks(bot, settings),
     ]
+
+
+GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+KINDS: dict[str, str] = {
+    ChatType.PRIVATE: "a person's private chat",
+    ChatType.GROUP: "a group",
+    ChatType.SUPERGROUP: "a group",
+    ChatType.CHANNEL: "a channel",
+}
+
+
+async def chat_checks(bot: Bot, settings: Settings) -> list[Check]:
+    """The moderator group is a group and the channel a channel (swapped ids are said so),
+    then the bot's place in each."""
+    group_type = await chat_type(bot, settings.moderator_chat_id)
+    channel_type = await chat_type(bot, settings.channel_id)
+    group_id, channel_id = settings.moderator_chat_id, settings.channel_id
+    if group_type == ChatType.CHANNEL and channel_type in GROUPS:
+        swapped = (
+            f"MODERATOR_CHAT_ID ({group_id}) is a channel's id and CHANNEL_ID ({channel_id}) a "
+            "group's: the two look swapped; exchange them."
+        )
+        return [
+            Check(False, swapped),
+            Check(False, f"CHANNEL_ID ({channel_id}) is a group's id: see the line above."),
+        ]
+    if group_type is not None and group_type not in GROUPS:
+        group = Check(
+            False,
+            f"MODERATOR_CHAT_ID ({group_id}) is {KINDS.get(group_type, group_type)}, not a "
+            "group: put the moderator group's id there (send /chatid in the group).",
+        )
+    else:
+        group = await moderator_group_check(bot, settings)
+    if channel_type is not None and channel_type != ChatType.CHANNEL:
+        channel = Check(
+            False,
+            f"CHANNEL_ID ({channel_id}) is {KINDS.get(channel_type, channel_type)}, not a "
+            "channel: put the channel's id there (post /chatid in the channel), or its "
+            "@username.",
+        )
+    else:
+        channel = await channel_check(bot, settings)
+    return [group, channel]
+
+
+async def chat_type(bot: Bot, chat_id: int | str) -> str | None:
+    """The chat's type, or None when the bot cannot see the chat (said by the next checks)."""
+    try:
+        return (await bot.get_chat(chat_id)).type
+    except TelegramError:
+        return None
 
 
 async def moderator_group_check(bot: Bot, settings: Settings) -> Check:

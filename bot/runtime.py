@@ -20,7 +20,7 @@ from bot.delivery.topics import REPORTS
 from bot.handlers.conversation import Deadline
 from bot.handlers.menu import COMMANDS
 from bot.i18n import LANGUAGES
-from bot.operations import beat, channel_check, moderator_group_check, unreachable
+from bot.operations import beat, chat_checks, unreachable
 from bot.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
@@ -48,10 +48,7 @@ async def post_init(application: BotApplication) -> None:
     await data.destinations.load()
     await register_commands(application)
     await learn_channel_username(application)
-    for result in (
-        await moderator_group_check(application.bot, settings),
-        await channel_check(application.bot, settings),
-    ):
+    for result in await chat_checks(application.bot, settings):
         if not result.ok:
             logger.warning("Set-up: %s", result.line)
     try:

@@ -23,6 +23,7 @@ from bot.domain.effects import Method, Post
 from bot.domain.signatures import Listing, SignatureDraft, Status
 from bot.operations import beat, check_setup, healthy, heartbeat_file
 from bot.sandbox.driver import Driver
+from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from bot.sandbox.server import EmulatorServer
 from bot.storage import Repositories
 from bot.storage.database import Database
@@ -88,6 +89,44 @@ async def test_the_check_command_prints_a_line_each_and_fails_on_any(
     assert lines[0].startswith("ok     The token works")
     assert lines[1] == "ok     The bot is in the moderator group."
     assert lines[2].startswith("FAILED Make the bot an administrator of the channel")
+
+
+async def test_check_says_when_the_two_ids_look_swapped(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    env = bot_environment(
+        server.url, MODERATOR_CHAT_ID=str(CHANNEL_ID), CHANNEL_ID=str(MODERATOR_GROUP_ID)
+    )
+    process = await start_bot_process("check", env, tmp_path)
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1
+    assert out.decode().splitlines()[1:] == [
+        f"FAILED MODERATOR_CHAT_ID ({CHANNEL_ID}) is a channel's id and CHANNEL_ID "
+        f"({MODERATOR_GROUP_ID}) a group's: the two look swapped; exchange them.",
+        f"FAILED CHANNEL_ID ({MODERATOR_GROUP_ID}) is a group's id: see the line above.",
+    ]
+
+
+@pytest.mark.parametrize("same", ["channel", "group"])
+async def test_check_says_which_id_is_of_the_wrong_kind(
+    settings: Settings, driver: Driver, same: str
+) -> None:
+    person = await driver.add_user("Organiser")
+    if same == "channel":  # the channel's id in both
+        results = await check_setup(replace(settings, moderator_chat_id=CHANNEL_ID))
+        assert [r.ok for r in results] == [True, False, True]
+        assert results[1].line == (
+            f"MODERATOR_CHAT_ID ({CHANNEL_ID}) is a channel, not a group: put the moderator "
+            "group's id there (send /chatid in the group)."
+        )
+    else:  # the group's id in both, or a person's id as the channel
+        for wrong, kind in (
+            (MODERATOR_GROUP_ID, "a group"),
+            (person["id"], "a person's private chat"),
+        ):
+            results = await check_setup(replace(settings, channel_id=wrong))
+            assert [r.ok for r in results] == [True, True, False]
+            assert results[2].line.startswith(f"CHANNEL_ID ({wrong}) is {kind}, not a channel:")
 
 
 async def test_check_names_the_address_and_the_reason_when_telegram_is_unreachable(
