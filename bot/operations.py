@@ -18,6 +18,7 @@ from bot.config import TELEGRAM_URL, Settings
 from bot.request import AiohttpRequest
 
 HEARTBEAT_STALE = 120.0
+HEARTBEAT_INTERVAL = 30.0  # seconds between heartbeats (the runtime's job)
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,31 @@ def beat(settings: Settings) -> None:
 
 def healthy(settings: Settings, now: float | None = None) -> bool:
     """The bot wrote its heartbeat within the last two minutes."""
+    return health(settings, now)[0]
+
+
+def health(settings: Settings, now: float | None = None) -> tuple[bool, str]:
+    """Whether the bot wrote its heartbeat lately, and one line saying so or why not."""
+    database, heartbeat = settings.database_path, heartbeat_file(settings)
     try:
-        last = float(heartbeat_file(settings).read_text(encoding="ascii").strip())
+        last = float(heartbeat.read_text(encoding="ascii").strip())
     except (OSError, ValueError):
-        return False
-    return (now or time.time()) - last < HEARTBEAT_STALE
+        if not database.is_file():
+            return False, (
+                f"unhealthy: no database at {database}: the bot has not started here, or its "
+                "DATABASE_PATH is not this one."
+            )
+        return False, (
+            f"unhealthy: no heartbeat at {heartbeat}: the bot is not running (it writes one "
+            f"every {HEARTBEAT_INTERVAL:.0f} seconds while it runs)."
+        )
+    age = max(0.0, (now or time.time()) - last)
+    if age >= HEARTBEAT_STALE:
+        return False, (
+            f"unhealthy: the last heartbeat is {age:.0f} seconds old (more than "
+            f"{HEARTBEAT_STALE:.0f}): the bot is stopped or stuck."
+        )
+    return True, f"healthy: the last heartbeat is {age:.0f} seconds old."
 
 
 def unreachable(error: TelegramError) -> str:

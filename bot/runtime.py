@@ -20,7 +20,7 @@ from bot.delivery.topics import REPORTS
 from bot.handlers.conversation import Deadline
 from bot.handlers.menu import COMMANDS
 from bot.i18n import LANGUAGES
-from bot.operations import beat, chat_checks, unreachable
+from bot.operations import HEARTBEAT_INTERVAL, beat, chat_checks, unreachable
 from bot.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,6 @@ POLL_INTERVAL = 0.02
 # Seconds between writes of queued bookkeeping rows (see Database.defer).
 FLUSH_INTERVAL = 0.2
 TIDY_INTERVAL = 600
-HEARTBEAT_INTERVAL = 30
 WEBHOOK_PATH = "telegram"
 # Seconds between attempts to reach Telegram at start: doubling from the first, then the last
 # for as long as it takes (a network that comes back later, a Bot API server started after).

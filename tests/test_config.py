@@ -65,6 +65,24 @@ def test_help_documents_every_command_and_setting(tmp_path: Path) -> None:
     assert "run" in result.stdout and "sandbox" in result.stdout
 
 
+def test_help_lists_each_command_once_in_aligned_columns(tmp_path: Path) -> None:
+    lines = run_bot(["--help"], {}, tmp_path).stdout.splitlines()
+    commands = lines[lines.index("commands:") + 1 :]
+    commands = commands[: commands.index("")]
+    heading = "settings (environment variables, or KEY=VALUE lines in ./.env):"
+    settings = lines[lines.index(heading) + 1 :]
+    for block in (commands, settings):
+        rows = [line for line in block if not line.startswith("   ")]
+        starts = {len(line) - len(line[2:].split(maxsplit=1)[1]) for line in rows}
+        wrapped = {len(line) - len(line.lstrip()) for line in block if line.startswith("   ")}
+        assert len(starts) == 1, block  # every description starts in one column
+        assert wrapped <= starts, block  # and a wrapped one continues under it
+        assert max(len(line) for line in block) <= 80
+    names = [line.split()[0] for line in commands if not line.startswith("   ")]
+    assert names == ["run", "sandbox", "check", "backup", "stats", "health", "(none)"]
+    assert sum(line.lstrip().startswith("sandbox ") for line in lines) == 1  # listed once
+
+
 @pytest.mark.parametrize(
     ("change", "variable", "problem"),
     [

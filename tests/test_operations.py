@@ -195,6 +195,7 @@ async def test_a_backup_taken_while_the_bot_writes_holds_every_committed_signatu
     await asyncio.sleep(0.3)
     committed = rows_in(settings.database_path)
     target = tmp_path / "copies" / "backup.sqlite3"
+    target.parent.mkdir()
     await asyncio.to_thread(backup, settings.database_path, target)
     await asyncio.sleep(0.2)
     stop.set()
@@ -238,6 +239,109 @@ async def test_the_figures_count_what_the_database_holds(tmp_path: Path) -> None
         "Approved signatures by language: fa 2",
         "Waiting in the outbox: 1",
     ]
+
+
+def bot_command(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ...` in tmp_path with a permissive umask (the bot sets its own)."""
+    settings = {"DATABASE_PATH": str(tmp_path / "bot.sqlite3"), **env}
+    return subprocess.run(
+        ["sh", "-c", 'umask 022 && exec "$0" -m bot "$@"', sys.executable, *args],
+        env=bot_environment("http://127.0.0.1:9", **settings),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def a_database(path: Path, signatures: int) -> Path:
+    database = sqlite3.connect(path)
+    database.execute("CREATE TABLE signatures (name TEXT)")
+    database.executemany("INSERT INTO signatures VALUES (?)", [("x",)] * signatures)
+    database.commit()
+    database.close()
+    return path
+
+
+def signatures_in(path: Path) -> int:
+    [(count,)] = rows(path, "SELECT COUNT(*) FROM signatures")
+    return int(count)
+
+
+def test_backup_never_replaces_a_file_unless_forced_and_writes_0600(tmp_path: Path) -> None:
+    a_database(tmp_path / "bot.sqlite3", signatures=3)
+    earlier = a_database(tmp_path / "monday.sqlite3", signatures=1)
+    earlier.chmod(0o644)
+    refused = bot_command(["backup", str(earlier)], tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"error: {earlier} exists: choose another PATH, or add --force to replace it.\n"
+    )
+    assert signatures_in(earlier) == 1 and refused.stdout == ""
+    forced = bot_command(["backup", "--force", str(earlier)], tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert signatures_in(earlier) == 3
+    fresh = tmp_path / "tuesday.sqlite3"
+    assert bot_command(["backup", str(fresh)], tmp_path).returncode == 0
+    for copy in (earlier, fresh):
+        assert copy.stat().st_mode & 0o777 == 0o600, copy
+    live = bot_command(["backup", "--force", str(tmp_path / "bot.sqlite3")], tmp_path)
+    assert live.returncode == 2 and "is the live database" in live.stderr
+
+
+def test_backup_makes_no_folder_and_says_so(tmp_path: Path) -> None:
+    a_database(tmp_path / "bot.sqlite3", signatures=1)
+    target = tmp_path / "backpus" / "copy.sqlite3"
+    result = bot_command(["backup", str(target)], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: the folder {target.parent} does not exist: create it (mkdir -m 700 -p "
+        f"{target.parent}) or choose another PATH.\n"
+    )
+    assert not target.parent.exists()
+
+
+def test_backup_says_one_true_thing_about_the_key(tmp_path: Path) -> None:
+    a_database(tmp_path / "bot.sqlite3", signatures=1)
+    key = tmp_path / "keys" / "bot.key"
+    key.parent.mkdir()
+    key.write_text("k" * 64)
+    with_file = bot_command(["backup", str(tmp_path / "a.sqlite3")], tmp_path, KEY_FILE=str(key))
+    copied, reminder = with_file.stdout.splitlines()
+    assert copied.startswith(f"Backed up {tmp_path / 'bot.sqlite3'} to {tmp_path / 'a.sqlite3'}")
+    assert reminder == (
+        "The copy does not hold the key: a bot restored from it recognises nobody without the "
+        f"key file {key}. Back it up too, stored apart from the copies."
+    )
+    with_secret = bot_command(
+        ["backup", str(tmp_path / "b.sqlite3")], tmp_path, KEY_FILE=str(key), SECRET_KEY="s" * 32
+    )
+    reminder = with_secret.stdout.splitlines()[1]
+    assert "SECRET_KEY" in reminder and str(key) not in reminder
+    key.unlink()
+    without = bot_command(["backup", str(tmp_path / "c.sqlite3")], tmp_path, KEY_FILE=str(key))
+    assert f"there is no key file at {key}" in without.stdout
+
+
+def test_health_says_why_in_one_line(tmp_path: Path) -> None:
+    database = tmp_path / "bot.sqlite3"
+    nothing = bot_command(["health"], tmp_path)
+    assert (nothing.returncode, nothing.stdout) == (1, "")
+    assert nothing.stderr == (
+        f"unhealthy: no database at {database}: the bot has not started here, or its "
+        "DATABASE_PATH is not this one.\n"
+    )
+    a_database(database, signatures=0)
+    stopped = bot_command(["health"], tmp_path)
+    assert stopped.returncode == 1
+    assert stopped.stderr.startswith(f"unhealthy: no heartbeat at {tmp_path / 'bot.heartbeat'}")
+    (tmp_path / "bot.heartbeat").write_text(f"{time.time() - 600:.0f}\n")
+    stuck = bot_command(["health"], tmp_path)
+    assert stuck.returncode == 1 and "seconds old (more than 120)" in stuck.stderr
+    (tmp_path / "bot.heartbeat").write_text(f"{time.time():.0f}\n")
+    alive = bot_command(["health"], tmp_path)
+    assert alive.returncode == 0 and alive.stdout.startswith("healthy: the last heartbeat is")
 
 
 def test_the_heartbeat_tells_whether_the_bot_is_alive(settings: Settings) -> None:
