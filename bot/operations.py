@@ -132,6 +132,9 @@ async def _checks(bot: Bot, settings: Settings) -> list[Check]:
     ]
 
 
+# The id to start with before the real ones are known: the bot runs, answers /chatid, and
+# sends nothing to a chat 0 (see README, 'Setting up a campaign on Telegram').
+PLACEHOLDER = 0
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 KINDS: dict[str, str] = {
     ChatType.PRIVATE: "a person's private chat",
@@ -144,9 +147,18 @@ KINDS: dict[str, str] = {
 async def chat_checks(bot: Bot, settings: Settings) -> list[Check]:
     """The moderator group is a group and the channel a channel (swapped ids are said so),
     then the bot's place in each."""
-    group_type = await chat_type(bot, settings.moderator_chat_id)
-    channel_type = await chat_type(bot, settings.channel_id)
     group_id, channel_id = settings.moderator_chat_id, settings.channel_id
+    if PLACEHOLDER in (group_id, channel_id):
+        return [
+            placeholder_check("MODERATOR_CHAT_ID", "send /chatid in the moderator group")
+            if group_id == PLACEHOLDER
+            else await moderator_group_check(bot, settings),
+            placeholder_check("CHANNEL_ID", "post /chatid in the channel")
+            if channel_id == PLACEHOLDER
+            else await channel_check(bot, settings),
+        ]
+    group_type = await chat_type(bot, group_id)
+    channel_type = await chat_type(bot, channel_id)
     if group_type == ChatType.CHANNEL and channel_type in GROUPS:
         swapped = (
             f"MODERATOR_CHAT_ID ({group_id}) is a channel's id and CHANNEL_ID ({channel_id}) a "
@@ -174,6 +186,14 @@ async def chat_checks(bot: Bot, settings: Settings) -> list[Check]:
     else:
         channel = await channel_check(bot, settings)
     return [group, channel]
+
+
+def placeholder_check(name: str, how: str) -> Check:
+    return Check(
+        False,
+        f"{name} is 0, a placeholder: {how}, put the number the bot answers in {name}, and "
+        "restart the bot.",
+    )
 
 
 async def chat_type(bot: Bot, chat_id: int | str) -> str | None:

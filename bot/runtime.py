@@ -20,7 +20,7 @@ from bot.delivery.topics import REPORTS
 from bot.handlers.conversation import Deadline
 from bot.handlers.menu import COMMANDS
 from bot.i18n import LANGUAGES
-from bot.operations import HEARTBEAT_INTERVAL, beat, chat_checks, unreachable
+from bot.operations import HEARTBEAT_INTERVAL, PLACEHOLDER, beat, chat_checks, unreachable
 from bot.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,8 @@ async def post_init(application: BotApplication) -> None:
         if not result.ok:
             logger.warning("Set-up: %s", result.line)
     try:
-        await data.topics.check()
+        if settings.moderator_chat_id != PLACEHOLDER:
+            await data.topics.check()
     except TelegramError as error:  # a time-out: checked again at the first card
         logger.warning("Topics: not checked yet (%s)", type(error).__name__)
     await data.repos.seen.load()
@@ -63,9 +64,12 @@ async def post_init(application: BotApplication) -> None:
         await keep_deadlines(application)
         jobs.run_repeating(tidy_database, interval=TIDY_INTERVAL, first=TIDY_INTERVAL)
         jobs.run_repeating(heartbeat, interval=HEARTBEAT_INTERVAL, first=0)
-        jobs.run_repeating(card_signatures, interval=settings.card_interval, first=1)
-        jobs.run_repeating(update_counter, interval=settings.counter_interval, first=5)
-        if settings.signature_digest_interval > 0:
+        # With a placeholder id (set-up: the bot only answers /chatid), nothing is sent there.
+        if settings.moderator_chat_id != PLACEHOLDER:
+            jobs.run_repeating(card_signatures, interval=settings.card_interval, first=1)
+        if settings.channel_id != PLACEHOLDER:
+            jobs.run_repeating(update_counter, interval=settings.counter_interval, first=5)
+        if settings.channel_id != PLACEHOLDER and settings.signature_digest_interval > 0:
             interval = settings.signature_digest_interval
             jobs.run_repeating(publish_signatures, interval=interval, first=interval)
 
@@ -85,7 +89,7 @@ async def post_shutdown(application: BotApplication) -> None:
 async def learn_channel_username(application: BotApplication) -> None:
     """Public channels' posts are linked by username; learn it once."""
     data = application.bot_data
-    if isinstance(data.settings.channel_id, str):
+    if isinstance(data.settings.channel_id, str) or data.settings.channel_id == PLACEHOLDER:
         return
     try:
         chat = await application.bot.get_chat(data.settings.channel_id)

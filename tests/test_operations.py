@@ -399,3 +399,15 @@ def test_env_example_documents_every_setting() -> None:
     example = (DEPLOY / "env.example").read_text(encoding="utf-8")
     for name, _, _ in SETTINGS_HELP:
         assert f"{name}=" in example, name
+
+
+def test_env_example_starts_with_placeholder_ids_the_bot_accepts() -> None:
+    """Filled in with a token only, it runs the bot for /chatid (test_run checks that run)."""
+    from bot.config import load_settings, read_dotenv
+    from bot.i18n import LANGUAGES
+    from bot.operations import PLACEHOLDER
+
+    example = read_dotenv(DEPLOY / "env.example")
+    token = "123456789:AAHvalid-looking_token_0123456789abcdef"
+    settings = load_settings({**example, "BOT_TOKEN": token}, LANGUAGES)
+    assert settings.moderator_chat_id == settings.channel_id == PLACEHOLDER

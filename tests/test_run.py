@@ -13,6 +13,7 @@ import pytest
 from bot.loop import loop_factory
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
+from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from bot.sandbox.server import EmulatorServer
 from tests.conftest import TOKEN
 from tests.helpers.people import new_supporter
@@ -145,3 +146,42 @@ async def test_a_signal_while_telegram_is_unreachable_stops_at_once(
     log = "".join(before) + rest.decode()
     assert_clean(log)
     assert "Stopped before Telegram was reached" in log
+
+
+async def test_the_ids_are_found_by_running_with_placeholders_first(
+    server: EmulatorServer, driver: Driver, tmp_path: Path
+) -> None:
+    """README's and env.example's way to the two ids: run with 0 for both, send /chatid."""
+    env = bot_environment(
+        server.url,
+        DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+        MODERATOR_CHAT_ID="0",
+        CHANNEL_ID="0",
+    )
+    process = await start_bot_process("run", env, tmp_path)
+    try:
+        await driver.wait_for(
+            lambda: driver.calls("getUpdates"), timeout=30, what="the bot to poll"
+        )
+        polling = asyncio.get_running_loop().time()
+        for chat in (MODERATOR_GROUP_ID, CHANNEL_ID):
+            sent = await driver.send(30_001, "/chatid", chat_id=chat)
+            [answer] = await driver.wait_bot_messages(chat, sent["message_id"], timeout=30)
+            assert answer["text"] == str(chat)
+        # Past the counter's first edit (5 s after start): nothing is sent to a chat 0.
+        await asyncio.sleep(max(0.0, polling + 6 - asyncio.get_running_loop().time()))
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0
+    log = stderr.decode()
+    assert_clean(log)
+    assert " ERROR " not in log, log
+    for name, how in (
+        ("MODERATOR_CHAT_ID", "send /chatid in the moderator group"),
+        ("CHANNEL_ID", "post /chatid in the channel"),
+    ):
+        assert log.count(f"Set-up: {name} is 0, a placeholder: {how}, put the number") == 1
