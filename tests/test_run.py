@@ -185,3 +185,19 @@ async def test_the_ids_are_found_by_running_with_placeholders_first(
         ("CHANNEL_ID", "post /chatid in the channel"),
     ):
         assert log.count(f"Set-up: {name} is 0, a placeholder: {how}, put the number") == 1
+
+
+async def test_a_refused_token_is_one_line_and_closes_its_sessions(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    env = bot_environment(
+        server.url,
+        DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+        BOT_TOKEN="100000001:wrong-token-wrong-token-wrong-token",
+    )
+    process = await start_bot_process("run", env, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 1
+    [line] = stderr.decode().splitlines()
+    assert line.startswith("error: BOT_TOKEN was refused by Telegram: copy the token again")
+    assert f"Or TELEGRAM_API_URL ({server.url}) is not a Bot API server." in line
