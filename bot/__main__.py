@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 from bot.config import (
@@ -29,48 +30,69 @@ EXIT_SETTINGS = 2
 UMASK = 0o077
 
 
-def _settings_epilog() -> str:
-    rows = [
-        f"  {name:<18} {meaning} [{default or 'required for run'}]"
+# (command, what it does) for `--help`, in this order; each subcommand's own help says the same.
+COMMANDS = (
+    ("run", "serve the bot by long polling (needs BOT_TOKEN, MODERATOR_CHAT_ID, CHANNEL_ID)"),
+    ("sandbox", "a local Telegram emulator with the bot against it, no token needed"),
+    ("check", "check the token, the moderator group and the channel, one line each"),
+    ("backup", "a consistent copy of the live database: backup [--force] PATH"),
+    ("stats", "the campaign's figures"),
+    ("health", "exit status 0 when the running bot wrote its heartbeat lately"),
+    ("(none)", "run when BOT_TOKEN is configured, else sandbox"),
+)
+HELP_WIDTH = 80  # a terminal's usual width
+
+
+def table(rows: list[tuple[str, str]]) -> str:
+    """Two columns, the second aligned and wrapped under itself."""
+    width = max(len(name) for name, _ in rows) + 2
+    lines = []
+    for name, text in rows:
+        wrapped = textwrap.wrap(text, HELP_WIDTH - width - 2) or [""]
+        lines.append(f"  {name:<{width}}{wrapped[0]}")
+        lines.extend(" " * (width + 2) + more for more in wrapped[1:])
+    return "\n".join(lines)
+
+
+def _epilog() -> str:
+    settings = [
+        (name, f"{meaning} [{default or 'required for run'}]")
         for name, meaning, default in SETTINGS_HELP
     ]
     return (
         "commands:\n"
-        "  run        serve the bot by long polling (needs BOT_TOKEN, MODERATOR_CHAT_ID, "
-        "CHANNEL_ID)\n"
-        "  sandbox    a local Telegram emulator with the bot against it, no token needed\n"
-        "  check      check the token, the moderator group and the channel, one line each\n"
-        "  backup     a consistent copy of the live database: backup PATH\n"
-        "  stats      the campaign's figures\n"
-        "  health     exit status 0 when the running bot wrote its heartbeat lately\n"
-        "  (none)     run when BOT_TOKEN is configured, else sandbox\n\n"
-        "settings (environment variables, or KEY=VALUE lines in ./.env):\n" + "\n".join(rows)
+        + table(list(COMMANDS))
+        + "\n\nsettings (environment variables, or KEY=VALUE lines in ./.env):\n"
+        + table(settings)
     )
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    explain = dict(COMMANDS)
     parser = argparse.ArgumentParser(
         prog="python -m bot",
+        usage="%(prog)s [-h] [{run,sandbox,check,backup,stats,health}] [options]",
         description="A Telegram bot for solidarity campaigns: the open letter in many languages.",
-        epilog=_settings_epilog(),
+        epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(
-        dest="command", metavar="{run,sandbox,check,backup,stats,health}"
-    )
-    run_command = commands.add_parser("run", help="serve the bot by long polling")
+    # The commands are listed once, in the epilog's table (argparse's own list would repeat
+    # them in another order and another alignment).
+    commands = parser.add_subparsers(dest="command", prog="python -m bot", help=argparse.SUPPRESS)
+    run_command = commands.add_parser("run", description=explain["run"])
     run_command.add_argument(
         "--webhook",
         action="store_true",
         help="receive updates on a webhook (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_LISTEN, "
         "WEBHOOK_PORT) instead of long polling",
     )
-    commands.add_parser("check", help="check the token, the moderator group and the channel")
-    backup = commands.add_parser("backup", help="copy the live database consistently to PATH")
-    backup.add_argument("path", type=Path, help="where to write the copy")
-    commands.add_parser("stats", help="print the campaign's figures")
-    commands.add_parser("health", help="exit 0 when the running bot wrote its heartbeat lately")
-    sandbox = commands.add_parser("sandbox", help="run the bot against a local Telegram emulator")
+    commands.add_parser("check", description=explain["check"])
+    backup = commands.add_parser("backup", description=explain["backup"])
+    backup.add_argument("path", type=Path, help="where to write the copy (its folder must exist)")
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    commands.add_parser("stats", description=explain["stats"])
+    commands.add_parser("health", description=explain["health"])
+    sandbox = commands.add_parser("sandbox", description=explain["sandbox"])
     sandbox.add_argument("--port", type=int, default=8081, help="emulator port (default 8081)")
     sandbox.add_argument(
         "--database",
@@ -89,16 +111,10 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 def run(webhook: bool = False) -> int:
     env = environment()
     try:
-        settings = load_settings(env, LANGUAGES)
-        if webhook and not (settings.webhook_url and settings.webhook_secret):
-            missing = "WEBHOOK_URL" if not settings.webhook_url else "WEBHOOK_SECRET"
-            raise SettingsError(
-                f"{missing} is not set: --webhook needs WEBHOOK_URL (the public https address) "
-                "and WEBHOOK_SECRET (16 or more random characters)."
-            )
+        settings = load_settings(env, LANGUAGES, webhook=webhook)
         check_key_file(settings)
     except SettingsError as error:
-        print(f"error: {error}", file=sys.stderr)
+        report(error)
         return EXIT_SETTINGS
     configure_logging(settings.log_level, secrets_of(settings))
     warning = key_file_warning(settings)
@@ -107,6 +123,7 @@ def run(webhook: bool = False) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
+    from bot.operations import refused_token
     from bot.runtime import serve
 
     try:
@@ -117,12 +134,14 @@ def run(webhook: bool = False) -> int:
     try:
         return run_loop(serve(application, webhook))
     except InvalidToken:
-        print(
-            "error: BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
-            "(/mybots, API Token), or /revoke it and use the new one.",
-            file=sys.stderr,
-        )
+        print(f"error: {refused_token(settings)}", file=sys.stderr)
         return 1
+
+
+def report(error: SettingsError) -> None:
+    """Every bad setting, one line each."""
+    for problem in error.problems:
+        print(f"error: {problem}", file=sys.stderr)
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -152,7 +171,7 @@ def check() -> int:
     try:
         settings = load_settings(environment(), LANGUAGES)
     except SettingsError as error:
-        print(f"error: {error}", file=sys.stderr)
+        report(error)
         return EXIT_SETTINGS
     configure_logging(settings.log_level, secrets_of(settings))
     from bot.operations import check_setup
@@ -176,7 +195,54 @@ def database_only() -> Settings:
         moderator_chat_id=0,
         channel_id=0,
         database_path=database,
+        secret_key=env.get("SECRET_KEY", "").strip() or None,
         key_file=Path(key_file) if key_file else default_key_file(database, env),
+    )
+
+
+def backup_command(settings: Settings, target: Path, force: bool) -> int:
+    """Copy the database to `target`: never over a file unless --force, never into a folder
+    that does not exist, never over the database itself; then say what the copy lacks."""
+    from bot.storage.maintenance import backup
+
+    database = settings.database_path
+    live = {Path(f"{database.resolve()}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
+    if target.resolve() in live:
+        print(f"error: {target} is the live database: choose another PATH.", file=sys.stderr)
+        return EXIT_SETTINGS
+    folder = target.parent
+    if not folder.is_dir():
+        print(
+            f"error: the folder {folder} does not exist: create it (mkdir -m 700 -p {folder}) "
+            "or choose another PATH.",
+            file=sys.stderr,
+        )
+        return EXIT_SETTINGS
+    if target.exists() and not force:
+        print(
+            f"error: {target} exists: choose another PATH, or add --force to replace it.",
+            file=sys.stderr,
+        )
+        return EXIT_SETTINGS
+    pages = backup(database, target, replace=force)
+    print(f"Backed up {database} to {target} ({pages} pages; mode 0600, its owner's only).")
+    print(key_reminder(settings))
+    return 0
+
+
+def key_reminder(settings: Settings) -> str:
+    """What the copy lacks: the key that recognises its people (stored apart, on purpose)."""
+    lacks = "The copy does not hold the key: a bot restored from it recognises nobody without"
+    if settings.secret_key:
+        return f"{lacks} this SECRET_KEY. Keep SECRET_KEY too, stored apart from the copies."
+    if settings.key_path.is_file():
+        return (
+            f"{lacks} the key file {settings.key_path}. Back it up too, stored apart from "
+            "the copies."
+        )
+    return (
+        f"{lacks} its key, and there is no key file at {settings.key_path}: back up the key "
+        "the bot runs with (its KEY_FILE or SECRET_KEY), stored apart from the copies."
     )
 
 
@@ -189,12 +255,13 @@ def main(argv: list[str] | None = None) -> int:
         return check()
     if arguments.command in ("backup", "stats", "health"):
         from bot import operations
-        from bot.storage.maintenance import backup
         from bot.storage.stats import figures
 
         settings = database_only()
         if arguments.command == "health":
-            return 0 if operations.healthy(settings) else 1
+            ok, line = operations.health(settings)
+            print(line, file=sys.stdout if ok else sys.stderr)
+            return 0 if ok else 1
         if not settings.database_path.is_file():
             print(
                 f"error: DATABASE_PATH: no database at {settings.database_path}", file=sys.stderr
@@ -203,13 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "stats":
             print("\n".join(figures(settings.database_path)))
             return 0
-        pages = backup(settings.database_path, arguments.path)
-        print(
-            f"Backed up {settings.database_path} to {arguments.path} ({pages} pages). The "
-            f"key is not in the copy: keep the key file ({settings.key_path}) or SECRET_KEY "
-            "safe, stored apart from it."
-        )
-        return 0
+        return backup_command(settings, arguments.path, arguments.force)
     if arguments.command == "sandbox":
         return sandbox(arguments.port, arguments.database, arguments.topics)
     if environment().get("BOT_TOKEN"):

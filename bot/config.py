@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.domain.identity import PRODUCTION_COST, KeyCost
 
@@ -14,6 +15,10 @@ TELEGRAM_URL = "https://api.telegram.org"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,64}")
 _CHANNEL_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
+# Where hints send the organiser: README headings, quoted as they are written (a test checks
+# that every README reference in the code names a heading that exists).
+README_SETUP = "README, 'Setting up a campaign on Telegram'"
+README_PRIVACY = "README, 'Privacy: what is stored'"
 
 # (variable, meaning, default) for `--help` and README; None means required for `run`.
 SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
@@ -45,7 +50,11 @@ SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
 
 
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message is one line for the organiser."""
+    """Settings are missing or malformed: one line for the organiser per problem."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -94,8 +103,25 @@ class Settings:
         return f"Settings({fields})"
 
     @property
+    def api_address(self) -> str:
+        """scheme://host:port of the Bot API, for log lines (a Bot API URL holds the token)."""
+        return address_of(self.telegram_api_url)
+
+    @property
     def key_path(self) -> Path:
         return self.key_file or self.database_path.with_suffix(".key")
+
+
+def address_of(url: str) -> str:
+    """scheme://host:port of a URL, nothing of its path, query or credentials."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = None
+    host = parts.hostname or "?"
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
 def default_key_file(database: Path, env: Mapping[str, str]) -> Path:
@@ -142,7 +168,7 @@ def key_file_warning(settings: Settings) -> str | None:
     return (
         f"The key file {settings.key_path} is in the database's folder ({folder}): whoever "
         "copies that folder can test every Telegram id against the database. Move it "
-        "elsewhere and set KEY_FILE to it (see README, Privacy)."
+        f"elsewhere and set KEY_FILE to it (see {README_PRIVACY})."
     )
 
 
@@ -168,89 +194,84 @@ def environment(dotenv: Path = Path(".env")) -> dict[str, str]:
     return {**read_dotenv(dotenv), **os.environ}
 
 
-def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Settings:
-    """Validate every setting; raise SettingsError naming the first bad one."""
+def load_settings(
+    env: Mapping[str, str], languages: tuple[str, ...], webhook: bool = False
+) -> Settings:
+    """Validate every setting; raise SettingsError naming every bad one, a line each.
+
+    `webhook`: `run --webhook`, which needs WEBHOOK_URL and WEBHOOK_SECRET too.
+    """
+    problems: list[str] = []
     token = env.get("BOT_TOKEN", "").strip()
     if not token:
-        raise SettingsError(
+        problems.append(
             "BOT_TOKEN is not set: talk to @BotFather in Telegram, send /newbot, and put the "
             "token it gives you in BOT_TOKEN (in the environment or in .env)."
         )
-    if not _TOKEN.fullmatch(token):
-        raise SettingsError(
+    elif not _TOKEN.fullmatch(token):
+        problems.append(
             "BOT_TOKEN is malformed: a token looks like digits, a colon and about 35 letters; "
             "copy it again from @BotFather (/mybots, API Token)."
         )
-    moderator_chat = _chat_id(env, "MODERATOR_CHAT_ID", allow_username=False)
-    channel = _chat_id(env, "CHANNEL_ID", allow_username=True)
+    moderator_chat = _chat_id(env, "MODERATOR_CHAT_ID", False, problems)
+    channel = _chat_id(env, "CHANNEL_ID", True, problems)
     api_url = env.get("TELEGRAM_API_URL", "").strip() or TELEGRAM_URL
     if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", api_url):
-        raise SettingsError(
+        problems.append(
             "TELEGRAM_API_URL is malformed: give a base URL such as https://api.telegram.org "
             "or http://127.0.0.1:8081."
         )
-    default_language = env.get("DEFAULT_LANGUAGE", "").strip() or "en"
-    if default_language not in languages:
-        raise SettingsError(
-            f"DEFAULT_LANGUAGE is not a language the bot speaks: use one of "
-            f"{', '.join(languages)}."
-        )
-    channel_language = env.get("CHANNEL_LANGUAGE", "").strip() or "en"
-    if channel_language not in languages:
-        raise SettingsError(
-            f"CHANNEL_LANGUAGE is not a language the bot speaks: use one of "
-            f"{', '.join(languages)}."
-        )
+    default_language = _language(env, "DEFAULT_LANGUAGE", languages, problems)
+    channel_language = _language(env, "CHANNEL_LANGUAGE", languages, problems)
+    moderator_language = _language(env, "MODERATOR_LANGUAGE", languages, problems)
     log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
     if log_level not in LOG_LEVELS:
-        raise SettingsError(
-            f"LOG_LEVEL is not a logging level: use one of {', '.join(LOG_LEVELS)}."
-        )
+        problems.append(f"LOG_LEVEL is not a logging level: use one of {', '.join(LOG_LEVELS)}.")
     secret = env.get("SECRET_KEY", "").strip() or None
     if secret is not None and len(secret) < 32:
-        raise SettingsError(
+        problems.append(
             "SECRET_KEY is too short: use at least 32 random characters, for example from "
             "`python -c 'import secrets; print(secrets.token_hex(32))'`."
         )
-    moderator_language = env.get("MODERATOR_LANGUAGE", "").strip() or "en"
-    if moderator_language not in languages:
-        raise SettingsError(
-            f"MODERATOR_LANGUAGE is not a language the bot speaks: use one of "
-            f"{', '.join(languages)}."
-        )
     moderators = env.get("MODERATORS", "").strip().lower() or "admins"
     if moderators not in ("admins", "members"):
-        raise SettingsError(
+        problems.append(
             "MODERATORS is malformed: use admins (the group's administrators decide) or "
             "members (any member of the moderator group decides)."
         )
     interval = env.get("SIGNATURE_DIGEST_INTERVAL", "").strip() or "3600"
     if not interval.isdigit():
-        raise SettingsError(
+        problems.append(
             "SIGNATURE_DIGEST_INTERVAL is malformed: give whole seconds (3600 is one hour; 0 "
             "turns the channel digest off)."
         )
     ops = env.get("OPS_CHAT_ID", "").strip()
     if ops and not re.fullmatch(r"-?\d{1,20}", ops):
-        raise SettingsError(
-            "OPS_CHAT_ID is malformed: it must be a number such as -1001234567890."
-        )
+        problems.append("OPS_CHAT_ID is malformed: it must be a number such as -1001234567890.")
     webhook_url = env.get("WEBHOOK_URL", "").strip() or None
     if webhook_url and not re.fullmatch(r"https?://\S+", webhook_url):
-        raise SettingsError(
+        problems.append(
             "WEBHOOK_URL is malformed: give the public https:// address Telegram should call."
         )
     webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
     if webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
-        raise SettingsError(
+        problems.append(
             "WEBHOOK_SECRET is malformed: use 16 to 256 letters, digits, _ or -, for example "
             "from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
         )
+    for name, given in (("WEBHOOK_URL", webhook_url), ("WEBHOOK_SECRET", webhook_secret)):
+        if webhook and not given:
+            problems.append(
+                f"{name} is not set: --webhook needs WEBHOOK_URL (the public https address) "
+                "and WEBHOOK_SECRET (16 or more random characters)."
+            )
     webhook_port = env.get("WEBHOOK_PORT", "").strip() or "8443"
     if not webhook_port.isdigit() or not 1 <= int(webhook_port) <= 65535:
-        raise SettingsError("WEBHOOK_PORT is malformed: give a port number such as 8443.")
-    pending_limit = _positive(env, "MESSAGE_PENDING_LIMIT", 3)
-    daily_limit = _positive(env, "MESSAGE_DAILY_LIMIT", 10)
+        problems.append("WEBHOOK_PORT is malformed: give a port number such as 8443.")
+    pending_limit = _positive(env, "MESSAGE_PENDING_LIMIT", 3, problems)
+    daily_limit = _positive(env, "MESSAGE_DAILY_LIMIT", 10, problems)
+    if problems:
+        raise SettingsError(*problems)
     database = env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3"
     key_file = env.get("KEY_FILE", "").strip()
     return Settings(
@@ -277,23 +298,39 @@ def load_settings(env: Mapping[str, str], languages: tuple[str, ...]) -> Setting
     )
 
 
-def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+def _language(
+    env: Mapping[str, str], name: str, languages: tuple[str, ...], problems: list[str]
+) -> str:
+    language = env.get(name, "").strip() or "en"
+    if language not in languages:
+        problems.append(
+            f"{name} is not a language the bot speaks: use one of {', '.join(languages)}."
+        )
+    return language
+
+
+def _positive(env: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
     value = env.get(name, "").strip()
     if not value:
         return default
     if not value.isdigit() or int(value) < 1:
-        raise SettingsError(f"{name} is malformed: it must be a whole number of at least 1.")
+        problems.append(f"{name} is malformed: it must be a whole number of at least 1.")
+        return default
     return int(value)
 
 
-def _chat_id(env: Mapping[str, str], name: str, allow_username: bool) -> int | str:
+def _chat_id(
+    env: Mapping[str, str], name: str, allow_username: bool, problems: list[str]
+) -> int | str:
     value = env.get(name, "").strip()
-    hint = "send /chatid in that chat, or see README.md, 'Finding the ids'"
+    hint = f"send /chatid in that chat; see {README_SETUP}"
     if not value:
-        raise SettingsError(f"{name} is not set: put the chat's id in {name} ({hint}).")
+        problems.append(f"{name} is not set: put the chat's id in {name} ({hint}).")
+        return 0
     if allow_username and _CHANNEL_USERNAME.fullmatch(value):
         return value
     if re.fullmatch(r"-?\d{1,20}", value):
         return int(value)
     shape = "a number such as -1001234567890" + (" or @channelname" if allow_username else "")
-    raise SettingsError(f"{name} is malformed: it must be {shape} ({hint}).")
+    problems.append(f"{name} is malformed: it must be {shape} ({hint}).")
+    return 0

@@ -1,7 +1,7 @@
 """The event loop: uvloop where it is installed (Linux and macOS), asyncio's own elsewhere.
 
 uvloop runs the same asyncio code with its I/O and scheduling in C; in the benchmark it cut the
-CPU time of every update (see README, Benchmarks).
+CPU time of every update (see README, 'Benchmarks').
 """
 
 from __future__ import annotations

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import Bot, ChatMemberAdministrator, ChatMemberOwner
-from telegram.constants import ChatMemberStatus
-from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError, TimedOut
 
-from bot.config import Settings
+from bot.config import TELEGRAM_URL, Settings
+from bot.request import AiohttpRequest
 
 HEARTBEAT_STALE = 120.0
+HEARTBEAT_INTERVAL = 30.0  # seconds between heartbeats (the runtime's job)
 
 
 @dataclass(frozen=True)
@@ -31,17 +37,75 @@ def beat(settings: Settings) -> None:
 
 def healthy(settings: Settings, now: float | None = None) -> bool:
     """The bot wrote its heartbeat within the last two minutes."""
+    return health(settings, now)[0]
+
+
+def health(settings: Settings, now: float | None = None) -> tuple[bool, str]:
+    """Whether the bot wrote its heartbeat lately, and one line saying so or why not."""
+    database, heartbeat = settings.database_path, heartbeat_file(settings)
     try:
-        last = float(heartbeat_file(settings).read_text(encoding="ascii").strip())
+        last = float(heartbeat.read_text(encoding="ascii").strip())
     except (OSError, ValueError):
-        return False
-    return (now or time.time()) - last < HEARTBEAT_STALE
+        if not database.is_file():
+            return False, (
+                f"unhealthy: no database at {database}: the bot has not started here, or its "
+                "DATABASE_PATH is not this one."
+            )
+        return False, (
+            f"unhealthy: no heartbeat at {heartbeat}: the bot is not running (it writes one "
+            f"every {HEARTBEAT_INTERVAL:.0f} seconds while it runs)."
+        )
+    age = max(0.0, (now or time.time()) - last)
+    if age >= HEARTBEAT_STALE:
+        return False, (
+            f"unhealthy: the last heartbeat is {age:.0f} seconds old (more than "
+            f"{HEARTBEAT_STALE:.0f}): the bot is stopped or stuck."
+        )
+    return True, f"healthy: the last heartbeat is {age:.0f} seconds old."
+
+
+def unreachable(error: TelegramError) -> str:
+    """Why Telegram did not answer, in a few words (never the URL: its path holds the token)."""
+    if isinstance(error, TimedOut):
+        return "no answer in time"
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return "the host name does not resolve"
+        if isinstance(cause, ssl.SSLError):
+            return "the TLS handshake failed"
+        # uvloop raises a plain OSError whose text quotes the call: its errno says it all.
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
+            return "connection refused: nothing listens there"
+        if isinstance(cause, OSError) and cause.errno:
+            return os.strerror(cause.errno).lower()
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, NetworkError):
+        return error.message[:120]
+    return f"what answered there is not a Bot API: {error.message}"[:120]
+
+
+def refused_token(settings: Settings) -> str:
+    """The line for a token Telegram refused (PTB's InvalidToken: a 401 or a 404)."""
+    line = (
+        "BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
+        "(/mybots, API Token), or /revoke it and use the new one."
+    )
+    if settings.telegram_api_url != TELEGRAM_URL:
+        line += f" Or TELEGRAM_API_URL ({settings.api_address}) is not a Bot API server."
+    return line
 
 
 async def check_setup(settings: Settings) -> list[Check]:
     """The token works; the bot is in the moderator group; it may post and pin in the channel."""
     base = settings.telegram_api_url
-    bot = Bot(settings.bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+    bot = Bot(
+        settings.bot_token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=AiohttpRequest(connection_pool_size=4),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
     try:
         return await _checks(bot, settings)
     finally:
@@ -52,26 +116,92 @@ async def _checks(bot: Bot, settings: Settings) -> list[Check]:
     try:
         await bot.initialize()
     except InvalidToken:
+        return [Check(False, refused_token(settings))]
+    except TelegramError as error:
+        # Once: a person at a terminal wants the answer now (run keeps trying).
         return [
             Check(
                 False,
-                "BOT_TOKEN was refused by Telegram: copy the token again from @BotFather "
-                "(/mybots, API Token), or /revoke it and use the new one.",
-            )
-        ]
-    except (NetworkError, TelegramError) as error:
-        return [
-            Check(
-                False,
-                f"Telegram could not be reached at {settings.telegram_api_url} "
-                f"({type(error).__name__}): check the network or TELEGRAM_API_URL.",
+                f"Telegram could not be reached at {settings.api_address} "
+                f"({unreachable(error)}): check the network and TELEGRAM_API_URL.",
             )
         ]
     return [
         Check(True, f"The token works: the bot is @{bot.username}."),
-        await moderator_group_check(bot, settings),
-        await channel_check(bot, settings),
+        *await chat_checks(bot, settings),
     ]
+
+
+# The id to start with before the real ones are known: the bot runs, answers /chatid, and
+# sends nothing to a chat 0 (see README, 'Setting up a campaign on Telegram').
+PLACEHOLDER = 0
+GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
+KINDS: dict[str, str] = {
+    ChatType.PRIVATE: "a person's private chat",
+    ChatType.GROUP: "a group",
+    ChatType.SUPERGROUP: "a group",
+    ChatType.CHANNEL: "a channel",
+}
+
+
+async def chat_checks(bot: Bot, settings: Settings) -> list[Check]:
+    """The moderator group is a group and the channel a channel (swapped ids are said so),
+    then the bot's place in each."""
+    group_id, channel_id = settings.moderator_chat_id, settings.channel_id
+    if PLACEHOLDER in (group_id, channel_id):
+        return [
+            placeholder_check("MODERATOR_CHAT_ID", "send /chatid in the moderator group")
+            if group_id == PLACEHOLDER
+            else await moderator_group_check(bot, settings),
+            placeholder_check("CHANNEL_ID", "post /chatid in the channel")
+            if channel_id == PLACEHOLDER
+            else await channel_check(bot, settings),
+        ]
+    group_type = await chat_type(bot, group_id)
+    channel_type = await chat_type(bot, channel_id)
+    if group_type == ChatType.CHANNEL and channel_type in GROUPS:
+        swapped = (
+            f"MODERATOR_CHAT_ID ({group_id}) is a channel's id and CHANNEL_ID ({channel_id}) a "
+            "group's: the two look swapped; exchange them."
+        )
+        return [
+            Check(False, swapped),
+            Check(False, f"CHANNEL_ID ({channel_id}) is a group's id: see the line above."),
+        ]
+    if group_type is not None and group_type not in GROUPS:
+        group = Check(
+            False,
+            f"MODERATOR_CHAT_ID ({group_id}) is {KINDS.get(group_type, group_type)}, not a "
+            "group: put the moderator group's id there (send /chatid in the group).",
+        )
+    else:
+        group = await moderator_group_check(bot, settings)
+    if channel_type is not None and channel_type != ChatType.CHANNEL:
+        channel = Check(
+            False,
+            f"CHANNEL_ID ({channel_id}) is {KINDS.get(channel_type, channel_type)}, not a "
+            "channel: put the channel's id there (post /chatid in the channel), or its "
+            "@username.",
+        )
+    else:
+        channel = await channel_check(bot, settings)
+    return [group, channel]
+
+
+def placeholder_check(name: str, how: str) -> Check:
+    return Check(
+        False,
+        f"{name} is 0, a placeholder: {how}, put the number the bot answers in {name}, and "
+        "restart the bot.",
+    )
+
+
+async def chat_type(bot: Bot, chat_id: int | str) -> str | None:
+    """The chat's type, or None when the bot cannot see the chat (said by the next checks)."""
+    try:
+        return (await bot.get_chat(chat_id)).type
+    except TelegramError:
+        return None
 
 
 async def moderator_group_check(bot: Bot, settings: Settings) -> Check:

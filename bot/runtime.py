@@ -8,11 +8,11 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
-from telegram.error import Conflict, TelegramError
+from telegram.error import Conflict, InvalidToken, TelegramError
 from telegram.ext import ConversationHandler
 
 from bot.context import BotApplication, BotContext
@@ -20,7 +20,7 @@ from bot.delivery.topics import REPORTS
 from bot.handlers.conversation import Deadline
 from bot.handlers.menu import COMMANDS
 from bot.i18n import LANGUAGES
-from bot.operations import beat, channel_check, moderator_group_check
+from bot.operations import HEARTBEAT_INTERVAL, PLACEHOLDER, beat, chat_checks, unreachable
 from bot.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,10 @@ POLL_INTERVAL = 0.02
 # Seconds between writes of queued bookkeeping rows (see Database.defer).
 FLUSH_INTERVAL = 0.2
 TIDY_INTERVAL = 600
-HEARTBEAT_INTERVAL = 30
 WEBHOOK_PATH = "telegram"
+# Seconds between attempts to reach Telegram at start: doubling from the first, then the last
+# for as long as it takes (a network that comes back later, a Bot API server started after).
+CONNECT_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0)
 
 
 async def post_init(application: BotApplication) -> None:
@@ -45,14 +47,12 @@ async def post_init(application: BotApplication) -> None:
     await data.destinations.load()
     await register_commands(application)
     await learn_channel_username(application)
-    for result in (
-        await moderator_group_check(application.bot, settings),
-        await channel_check(application.bot, settings),
-    ):
+    for result in await chat_checks(application.bot, settings):
         if not result.ok:
             logger.warning("Set-up: %s", result.line)
     try:
-        await data.topics.check()
+        if settings.moderator_chat_id != PLACEHOLDER:
+            await data.topics.check()
     except TelegramError as error:  # a time-out: checked again at the first card
         logger.warning("Topics: not checked yet (%s)", type(error).__name__)
     await data.repos.seen.load()
@@ -64,9 +64,12 @@ async def post_init(application: BotApplication) -> None:
         await keep_deadlines(application)
         jobs.run_repeating(tidy_database, interval=TIDY_INTERVAL, first=TIDY_INTERVAL)
         jobs.run_repeating(heartbeat, interval=HEARTBEAT_INTERVAL, first=0)
-        jobs.run_repeating(card_signatures, interval=settings.card_interval, first=1)
-        jobs.run_repeating(update_counter, interval=settings.counter_interval, first=5)
-        if settings.signature_digest_interval > 0:
+        # With a placeholder id (set-up: the bot only answers /chatid), nothing is sent there.
+        if settings.moderator_chat_id != PLACEHOLDER:
+            jobs.run_repeating(card_signatures, interval=settings.card_interval, first=1)
+        if settings.channel_id != PLACEHOLDER:
+            jobs.run_repeating(update_counter, interval=settings.counter_interval, first=5)
+        if settings.channel_id != PLACEHOLDER and settings.signature_digest_interval > 0:
             interval = settings.signature_digest_interval
             jobs.run_repeating(publish_signatures, interval=interval, first=interval)
 
@@ -86,7 +89,7 @@ async def post_shutdown(application: BotApplication) -> None:
 async def learn_channel_username(application: BotApplication) -> None:
     """Public channels' posts are linked by username; learn it once."""
     data = application.bot_data
-    if isinstance(data.settings.channel_id, str):
+    if isinstance(data.settings.channel_id, str) or data.settings.channel_id == PLACEHOLDER:
         return
     try:
         chat = await application.bot.get_chat(data.settings.channel_id)
@@ -296,6 +299,56 @@ async def start_application(
     await application.start()
 
 
+def connect_delays() -> Iterator[float]:
+    yield from CONNECT_DELAYS
+    while True:
+        yield CONNECT_DELAYS[-1]
+
+
+async def connect(application: BotApplication, stop: asyncio.Event) -> bool:
+    """Reach Telegram (getMe), trying again with back-off; False when stopped first.
+
+    One line per failed attempt, naming the address and the reason, never a traceback. A
+    refused token (InvalidToken) is not retried: it is raised, the bot's sessions closed.
+    """
+    bot = application.bot
+    address = application.bot_data.settings.api_address
+    stopping = asyncio.ensure_future(stop.wait())
+    reached = False
+    try:
+        for attempt, delay in enumerate(connect_delays(), start=1):
+            reaching = asyncio.ensure_future(bot.initialize())
+            await asyncio.wait({reaching, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not reaching.done():
+                reaching.cancel()
+                await asyncio.gather(reaching, return_exceptions=True)
+                break
+            error = reaching.exception()
+            if error is None:
+                reached = True
+                if attempt > 1:
+                    logger.info("Telegram answered at %s (attempt %d)", address, attempt)
+                return True
+            if isinstance(error, InvalidToken) or not isinstance(error, TelegramError):
+                raise error
+            logger.warning(
+                "Telegram is not reachable at %s (%s), attempt %d: trying again in %.0f s",
+                address,
+                unreachable(error),
+                attempt,
+                delay,
+            )
+            await asyncio.wait({stopping}, timeout=delay)
+            if stopping.done():
+                break
+        logger.info("Stopped before Telegram was reached")
+        return False
+    finally:
+        stopping.cancel()
+        if not reached:  # its HTTP sessions are open: close them
+            await bot.shutdown()
+
+
 async def serve(application: BotApplication, webhook: bool = False) -> int:
     """Run until SIGINT or SIGTERM; exit status 3 when another instance already polls."""
     settings = application.bot_data.settings
@@ -317,6 +370,8 @@ async def serve(application: BotApplication, webhook: bool = False) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if not await connect(application, stop):
+        return 0
     await start_application(application, webhook=webhook, error_callback=polling_failed)
     logger.info("The bot is running (%s)", "webhook" if webhook else "long polling")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,11 +40,13 @@ def run_bot(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Compl
     )
 
 
-def test_run_without_token_exits_2_with_one_line_naming_it(tmp_path: Path) -> None:
+def test_run_with_nothing_set_names_the_three_required_settings(tmp_path: Path) -> None:
     result = run_bot(["run"], {}, tmp_path)
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]
+    token, group, channel = result.stderr.strip().splitlines()
+    assert token.startswith("error: BOT_TOKEN is not set") and "@BotFather" in token
+    assert group.startswith("error: MODERATOR_CHAT_ID is not set") and "/chatid" in group
+    assert channel.startswith("error: CHANNEL_ID is not set") and "/chatid" in channel
 
 
 def test_a_malformed_token_is_named_but_never_shown(tmp_path: Path) -> None:
@@ -60,6 +63,24 @@ def test_help_documents_every_command_and_setting(tmp_path: Path) -> None:
     for name, _, _ in SETTINGS_HELP:
         assert name in result.stdout
     assert "run" in result.stdout and "sandbox" in result.stdout
+
+
+def test_help_lists_each_command_once_in_aligned_columns(tmp_path: Path) -> None:
+    lines = run_bot(["--help"], {}, tmp_path).stdout.splitlines()
+    commands = lines[lines.index("commands:") + 1 :]
+    commands = commands[: commands.index("")]
+    heading = "settings (environment variables, or KEY=VALUE lines in ./.env):"
+    settings = lines[lines.index(heading) + 1 :]
+    for block in (commands, settings):
+        rows = [line for line in block if not line.startswith("   ")]
+        starts = {len(line) - len(line[2:].split(maxsplit=1)[1]) for line in rows}
+        wrapped = {len(line) - len(line.lstrip()) for line in block if line.startswith("   ")}
+        assert len(starts) == 1, block  # every description starts in one column
+        assert wrapped <= starts, block  # and a wrapped one continues under it
+        assert max(len(line) for line in block) <= 80
+    names = [line.split()[0] for line in commands if not line.startswith("   ")]
+    assert names == ["run", "sandbox", "check", "backup", "stats", "health", "(none)"]
+    assert sum(line.lstrip().startswith("sandbox ") for line in lines) == 1  # listed once
 
 
 @pytest.mark.parametrize(
@@ -82,6 +103,80 @@ def test_each_bad_setting_is_named(change: dict[str, str], variable: str, proble
     message = str(raised.value)
     assert message.startswith(f"{variable} {problem}")
     assert "\n" not in message and TOKEN not in message
+
+
+def test_every_bad_setting_is_reported_at_once_a_line_each(tmp_path: Path) -> None:
+    bad = {**GOOD, "MODERATORS": "admin", "SIGNATURE_DIGEST_INTERVAL": "1h"}
+    result = run_bot(["run"], bad, tmp_path)
+    assert result.returncode == 2
+    assert [line.split(" is ")[0] for line in result.stderr.splitlines()] == [
+        "error: MODERATORS",
+        "error: SIGNATURE_DIGEST_INTERVAL",
+    ]
+    checked = run_bot(["check"], bad, tmp_path)
+    assert (checked.returncode, checked.stderr) == (2, result.stderr)
+
+
+def test_all_problems_are_named_once_each() -> None:
+    everything_wrong = {
+        "MODERATOR_CHAT_ID": "moderators",
+        "TELEGRAM_API_URL": "ftp://example",
+        "DEFAULT_LANGUAGE": "xx",
+        "CHANNEL_LANGUAGE": "xx",
+        "MODERATOR_LANGUAGE": "xx",
+        "LOG_LEVEL": "LOUD",
+        "SECRET_KEY": "short",
+        "MODERATORS": "everyone",
+        "SIGNATURE_DIGEST_INTERVAL": "1h",
+        "OPS_CHAT_ID": "ops",
+        "WEBHOOK_URL": "bot.example.org",
+        "WEBHOOK_SECRET": "short",
+        "WEBHOOK_PORT": "0",
+        "MESSAGE_PENDING_LIMIT": "0",
+        "MESSAGE_DAILY_LIMIT": "many",
+    }
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"CHANNEL_ID": "my channel", **everything_wrong}, LANGUAGES)
+    named = [problem.split(" ")[0] for problem in raised.value.problems]
+    assert named == ["BOT_TOKEN", "MODERATOR_CHAT_ID", "CHANNEL_ID", *list(everything_wrong)[1:]]
+
+
+def test_webhook_settings_missing_are_reported_with_the_others() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**GOOD, "MODERATORS": "admin"}, LANGUAGES, webhook=True)
+    assert [p.split(" ")[0] for p in raised.value.problems] == [
+        "MODERATORS",
+        "WEBHOOK_URL",
+        "WEBHOOK_SECRET",
+    ]
+
+
+README_REFERENCE = re.compile(r"README(?:\.md)?,\s*(?:'([^']+)'|(\S+))")
+
+
+def test_every_readme_reference_in_the_code_names_a_heading_that_exists() -> None:
+    headings, in_code = set(), False
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        in_code ^= line.startswith("```")
+        if line.startswith("#") and not in_code:
+            headings.add(line.lstrip("#").strip())
+    sources = [*sorted((ROOT / "bot").rglob("*.py")), *sorted((ROOT / "deploy").iterdir())]
+    references = [
+        (path.name, match)
+        for path in sources
+        for match in README_REFERENCE.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert len(references) >= 3
+    for name, match in references:
+        quoted, bare = match.groups()
+        assert quoted in headings, f"{name}: {match.group(0)!r} names no README heading"
+        assert bare is None, f"{name}: {match.group(0)!r}: quote the heading"
+
+
+def test_the_hint_for_a_missing_id_names_the_set_up_section() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({**GOOD, "CHANNEL_ID": ""}, LANGUAGES)
+    assert "README, 'Setting up a campaign on Telegram'" in str(raised.value)
 
 
 def test_good_settings_and_defaults() -> None:

@@ -289,6 +289,7 @@ async def test_everything_the_bot_writes_is_private(
         assert _mode(written[-1].parent) == 0o700
         assert not [path for path in data.iterdir() if path.suffix == ".key"]
         copy = tmp_path / "copies" / "copy.sqlite3"
+        copy.parent.mkdir(mode=0o700)  # backup makes no folder (the organiser names it)
         backup = await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "bot", "backup", str(copy)),
             env=env,

@@ -2,8 +2,9 @@
 
 A person's key is scrypt of their Telegram id (as text) under the campaign's secret key: a
 memory-hard derivation, so that whoever holds the database and the key still pays about
-40 ms of CPU and 16 MiB for every id tried (see README, Privacy). Keys are derived off
-the event loop and kept in memory (bounded), so a returning person costs a dictionary look-up.
+40 ms of CPU and 16 MiB for every id tried (see README, 'Privacy: what is stored'). Keys are
+derived off the event loop and kept in memory (bounded), so a returning person costs a
+dictionary look-up.
 
 Databases of earlier versions hold HMAC-SHA256 keys (64 hex digits, cheap to reverse with the
 key); while any is left, a person's rows are moved to their new key at their next contact.
