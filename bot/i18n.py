@@ -17,6 +17,7 @@ from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
+from jdatetime import date as SolarHijriDate
 
 LANGUAGES: tuple[str, ...] = ("en", "fa", "ckb", "ar", "tr", "de", "fr", "es", "sv", "ru")
 RTL_LANGUAGES = frozenset({"fa", "ckb", "ar"})
@@ -34,6 +35,26 @@ def native_digits(text: str, language: str) -> str:
     system = Locale.parse(language).default_numbering_system
     digits = _NATIVE_DIGITS.get(system)
     return text.translate(str.maketrans("0123456789", digits)) if digits else text
+
+
+# Readers of Persian count days in the Solar Hijri calendar (۱۱ آذر ۱۴۰۵), which Babel's data
+# names but does not compute; jdatetime does.
+SOLAR_HIJRI = frozenset({"fa"})
+
+# How each language quotes someone's words (CLDR's delimiters, as its typographers use them):
+# French sets its guillemets off with narrow no-break spaces, as its catalog does.
+_QUOTES = {
+    "en": ("“", "”"),
+    "de": ("„", "“"),
+    "fr": ("«\u202f", "\u202f»"),
+    "es": ("«", "»"),
+    "ru": ("«", "»"),
+    "sv": ("”", "”"),
+    "tr": ("“", "”"),
+    "fa": ("«", "»"),
+    "ar": ("«", "»"),
+    "ckb": ("«", "»"),
+}
 
 
 def N_(message: str) -> str:
@@ -80,18 +101,32 @@ class Translator:
         return native_digits(formatted, self.language)
 
     def date(self, value: dt.date) -> str:
+        """The day with its month as a word, in the reader's calendar: "2 December 2026",
+        "۱۱ آذر ۱۴۰۵" in Persian."""
+        if self.language in SOLAR_HIJRI:
+            solar = SolarHijriDate.fromgregorian(date=value)
+            month = SolarHijriDate.j_months_fa[solar.month - 1]
+            return native_digits(f"{solar.day} {month} {solar.year}", self.language)
         return native_digits(
             format_date(value, format="long", locale=self.language), self.language
         )
 
     def datetime(self, value: dt.datetime) -> str:
-        """The day with its month as a word, and the time on a 24-hour clock, in UTC:
+        """The day (see date) and the time on a 24-hour clock, in UTC:
         "2 December 2026, 00:50 UTC" (never "12/2/26", which reads two ways)."""
         utc = value.astimezone(dt.UTC)
-        day = format_date(utc.date(), format="long", locale=self.language)
         clock = format_time(utc, "HH:mm", tzinfo=dt.UTC, locale=self.language)
         combined = str(Locale.parse(self.language).datetime_formats["medium"])
-        return native_digits(combined.format(clock, day) + " UTC", self.language)
+        return native_digits(combined.format(clock, self.date(utc.date())) + " UTC", self.language)
+
+    def quote(self, words: str) -> str:
+        """Someone's words, in the quotation marks of the language: “…”, „…“, « … », «…»."""
+        opening, closing = _QUOTES.get(self.language, _QUOTES["en"])
+        return f"{opening}{words}{closing}"
+
+    def language_name(self, language: str) -> str:
+        """A language's name in this one: "German" in English, «آلمانی» in Persian."""
+        return Locale.parse(language).get_display_name(self.language) or language
 
     @property
     def rtl(self) -> bool:

@@ -211,7 +211,7 @@ async def test_a_non_moderator_can_neither_edit_nor_ask(
     alice, card = await carded(driver)
     before = await alice.last_message_id()
     refused = await reply_in_group(driver, KIM, card, f"/edit {CLEANED}")
-    assert refused["text"] == "Only the moderators can decide here."
+    assert refused["text"] == "Only the moderators can use /edit."
     # Told once: a second try within minutes gets no answer (the group's messages are kept
     # for the cards), and changes nothing either.
     asked = await driver.send(

@@ -249,7 +249,7 @@ def test_published_lines_and_texts_are_valid_html_showing_what_was_typed(
     if name:
         expected = f"{name}, {place}" if place else name
     else:
-        expected = f"A supporter from {place}" if place else "A supporter"
+        expected = f"A supporter, {place}" if place else "A supporter"
     line = published_line(Listing.NAME, name or None, country, I18N.get("en"))
     assert line == expected
     for body in (name, None):

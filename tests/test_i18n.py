@@ -148,8 +148,42 @@ def test_numbers_and_dates_follow_the_locale() -> None:
     assert i18n.get("ckb").number(2500) == "٢٬٥٠٠"
     assert i18n.get("de").number(1234567) == "1.234.567"
     assert i18n.get("en").number(1234567) == "1,234,567"
-    assert i18n.get("fa").date(dt.date(2026, 11, 25)) == "۲۵ نوامبر ۲۰۲۶"
     assert i18n.get("de").date(dt.date(2026, 11, 25)) == "25. November 2026"
+    assert i18n.get("ar").date(dt.date(2026, 11, 25)) == "25 نوفمبر 2026"
+
+
+def test_persian_dates_are_solar_hijri_with_persian_months_and_digits() -> None:
+    persian = I18n("en").get("fa")
+    assert persian.date(dt.date(2026, 11, 25)) == "۴ آذر ۱۴۰۵"
+    assert persian.date(dt.date(2026, 12, 2)) == "۱۱ آذر ۱۴۰۵"
+    # Nowruz: the year turns at the March equinox.
+    assert persian.date(dt.date(2026, 3, 20)) == "۲۹ اسفند ۱۴۰۴"
+    assert persian.date(dt.date(2026, 3, 21)) == "۱ فروردین ۱۴۰۵"
+    # A card's stamp: the day in UTC (here still the 20th), then the clock.
+    stamp = persian.datetime(
+        dt.datetime(2026, 3, 21, 1, 5, tzinfo=dt.timezone(dt.timedelta(hours=3, minutes=30)))
+    )
+    assert stamp.startswith("۲۹ اسفند ۱۴۰۴") and "۲۱:۳۵" in stamp and stamp.endswith("UTC")
+    assert not re.search(r"[0-9]|دسامبر|مارس", stamp)
+
+
+@pytest.mark.parametrize(
+    ("language", "quoted"),
+    [
+        ("en", "“Azadi”"),
+        ("de", "„Azadi“"),
+        ("fr", "«\u202fAzadi\u202f»"),
+        ("es", "«Azadi»"),
+        ("ru", "«Azadi»"),
+        ("sv", "”Azadi”"),
+        ("tr", "“Azadi”"),
+        ("fa", "«Azadi»"),
+        ("ar", "«Azadi»"),
+        ("ckb", "«Azadi»"),
+    ],
+)
+def test_words_are_quoted_as_each_language_quotes(language: str, quoted: str) -> None:
+    assert I18n("en").get(language).quote("Azadi") == quoted
 
 
 def test_plurals_follow_each_language() -> None:

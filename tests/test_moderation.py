@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import io
 import re
 import signal
@@ -499,7 +500,7 @@ async def test_export_holds_one_row_per_approved_signature_and_no_ids(
     table = list(csv.reader(io.StringIO(content.data.decode("utf-8"))))
     assert table[0] == ["line", "country", "language", "date"]
     assert [row[:3] for row in table[1:]] == [
-        ["A supporter from Sweden", "SE", "sv"],
+        ["A supporter, Sweden", "SE", "sv"],
         ["Name 1, Sweden", "SE", "sv"],
         ["Name 2, Sweden", "SE", "sv"],
     ]
@@ -509,7 +510,7 @@ async def test_export_holds_one_row_per_approved_signature_and_no_ids(
     await driver.wait_bot_messages(MODERATOR_GROUP_ID, refused["message_id"])
     member = await driver.send(KIM, "/export", chat_id=MODERATOR_GROUP_ID)
     [no] = await driver.wait_bot_messages(MODERATOR_GROUP_ID, member["message_id"])
-    assert no["text"] == "Only the group's administrators can do this."
+    assert no["text"] == "Only the group's administrators can use /export."
 
 
 async def test_export_cells_are_never_run_as_formulas(
@@ -562,6 +563,54 @@ async def test_stats_sends_totals_and_a_png_chart(
     assert "Waiting in the outbox:" in totals["text"]
     image = emulator.files.get(chart["photo"][-1]["file_id"])
     assert image is not None and image.data.startswith(b"\x89PNG")
+
+
+async def test_stats_by_day_counts_approved_and_pending_not_rejected_signatures(
+    desk_bot: BotApplication, driver: Driver, emulator: Emulator
+) -> None:
+    from bot.domain.decisions import Moderator
+
+    data = desk_bot.bot_data
+    for number in range(4):
+        person = emulator.add_user(f"Signer {number}")
+        draft = SignatureDraft(Listing.NAME, f"Signer {number}", "IR")
+        await data.services.signing.submit(data.keys.of(person.id), person.id, draft, "en")
+    moderation = data.services.moderation
+    await moderation.decide_signature(1, True, Moderator(MINA, "@mina_mod"))
+    await moderation.decide_signature(2, False, Moderator(MINA, "@mina_mod"))
+    sent = await driver.send(MINA, "/stats", chat_id=MODERATOR_GROUP_ID)
+    totals, _ = await driver.wait_for(
+        lambda: _after(driver, sent["message_id"], 2), what="the stats"
+    )
+    today = dt.date.today()
+    assert f"Signatures by day\n{today:%B} {today.day}, {today.year}: 3\n" in totals["text"]
+    assert "Signatures by country\nIR: 3\n" in totals["text"]
+    assert "rejected: 1" in totals["text"]  # by status, every status is shown
+
+
+async def test_a_members_stats_is_refused_by_its_name(
+    desk_bot: BotApplication, driver: Driver
+) -> None:
+    sent = await driver.send(KIM, "/stats", chat_id=MODERATOR_GROUP_ID)
+    [refused] = await driver.wait_bot_messages(MODERATOR_GROUP_ID, sent["message_id"])
+    assert refused["text"] == "Only the moderators can use /stats."
+
+
+@pytest.mark.parametrize("counts", [[], [1], [1, 2], [3, 0, 7], [2, 2]])
+def test_the_chart_counts_in_whole_signatures(counts: list[int]) -> None:
+    from matplotlib import pyplot
+
+    from bot.render.chart import figure_of
+
+    figure = figure_of([(f"2026-12-0{day + 1}", n) for day, n in enumerate(counts)], "")
+    try:
+        [axes] = figure.axes
+        low, high = axes.get_ylim()
+        ticks = [tick for tick in axes.get_yticks() if low <= tick <= high]
+        assert ticks and all(float(tick).is_integer() for tick in ticks), ticks
+        assert low == 0 and high >= max([1, *counts])
+    finally:
+        pyplot.close(figure)
 
 
 async def _after(driver: Driver, message_id: int, count: int) -> list[JSON] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -9,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from bot.app import build_application
+from bot.buttons import SignChoice, SigningStep
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.runtime import start_application, stop_application
@@ -219,3 +221,27 @@ async def test_safety_is_linked_where_people_decide_and_answers_mid_flow(
     assert "How to stay safe: /safety" in preview["text"]
     [thanks] = await alice.press_and_wait("Confirm")
     assert "How to stay safe: /safety" in thanks["text"]
+
+
+SOLAR_MONTHS = "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند"
+GREGORIAN_IN_PERSIAN = "ژانویه|فوریه|مارس|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر"
+
+
+async def test_persian_mydata_dates_by_the_solar_hijri_calendar_and_quotes_with_guillemets(
+    bot: BotApplication, driver: Driver
+) -> None:
+    sara = await new_supporter(driver, "Sara", "fa-IR")
+    await sara.say("/sign")
+    await sara.press_and_wait(data=SigningStep(SignChoice.ANONYMOUS).pack())
+    await sara.press_and_wait(data=SigningStep(SignChoice.SKIP).pack())
+    await sara.press_and_wait(data=SigningStep(SignChoice.CONFIRM).pack())
+    await send_text_message(sara, "زن، زندگی، آزادی")
+    [data] = await sara.say("/mydata")
+    text = data["text"]
+    # «۱۱ آذر ۱۴۰۵»: a Persian day, month and year of the 14th century of the Solar Hijri era.
+    day = rf"[۰-۹]{{1,2}} ({SOLAR_MONTHS}) ۱۴[۰-۹]{{2}}"
+    assert re.search(rf"امضا: «A supporter»، .*، از {day}", text), text
+    assert len(re.findall(day, text)) == 2  # the signature's day and the message's
+    assert not re.search(rf"\b({GREGORIAN_IN_PERSIAN})\b|20[0-9]{{2}}|۲۰[۰-۹]{{2}}", text)
+    assert "\n  «زن، زندگی، آزادی»" in text  # the excerpt, in Persian quotation marks
+    assert "“" not in text and "”" not in text

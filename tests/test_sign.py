@@ -45,7 +45,7 @@ async def sign(
          ("name", "Maryam Namazie", "DE")),
         ("First name and initial", "Maryam  Namazie ", None, "Maryam N.",
          ("initial", "Maryam N.", None)),
-        ("Anonymously", None, "Iran", "A supporter from Iran", ("anonymous", None, "IR")),
+        ("Anonymously", None, "Iran", "A supporter, Iran", ("anonymous", None, "IR")),
         ("Anonymously", None, None, "A supporter", ("anonymous", None, None)),
     ],
 )  # fmt: skip
@@ -64,11 +64,31 @@ async def test_the_whole_flow_for_each_way_of_being_listed(
     assert f"This is the line that may be published:\n\n{line}\n\n" in confirmation["text"]
     assert buttons(confirmation) == ["Confirm", "Change", "Cancel"]
     assert "The moderators will review your signature" in thanks["text"]
-    assert "0 people have signed so far." in thanks["text"]
+    assert "You are the first to sign." in thanks["text"]
     assert buttons(thanks) == ["Clear this chat"]
     assert rows(settings, "SELECT listing, name, country, status, language FROM signatures") == [
         (*stored, "pending", "en")
     ]
+
+
+async def test_the_thanks_count_the_signers_own_and_pending_signatures_not_rejected_ones(
+    bot: BotApplication, driver: Driver, settings: Settings
+) -> None:
+    alice = await new_supporter(driver, "Alice", "en")
+    _, thanks = await sign(alice, "Anonymously", None, None)
+    assert "You are the first to sign." in thanks["text"]
+    assert "0 people" not in thanks["text"]
+    bob = await new_supporter(driver, "Bob", "en")
+    _, thanks = await sign(bob, "With my name", "Bob Brown", "Germany")
+    # Alice's signature waits for review, and so does Bob's: both have signed.
+    assert "2 people have signed so far, you among them." in thanks["text"]
+    moderation = bot.bot_data.services.moderation
+    [[alice_id]] = rows(settings, "SELECT id FROM signatures WHERE listing = 'anonymous'")
+    outcome = await moderation.decide_signature(int(str(alice_id)), False, Moderator(1, "@mina"))
+    assert outcome.decided
+    carol = await new_supporter(driver, "Carol", "en")
+    _, thanks = await sign(carol, "Anonymously", None, "Sweden")
+    assert "2 people have signed so far, you among them." in thanks["text"]  # not Alice's
 
 
 async def test_the_intro_says_what_is_being_signed(bot: BotApplication, driver: Driver) -> None:
@@ -94,7 +114,7 @@ async def test_country_can_be_found_by_typing(bot: BotApplication, driver: Drive
     assert found["text"] == "Countries matching “swed”:"
     assert buttons(found) == ["Sweden", "Skip", "Cancel"]
     [confirmation] = await alice.press_and_wait("Sweden")
-    assert "A supporter from Sweden" in confirmation["text"]
+    assert "A supporter, Sweden" in confirmation["text"]
 
 
 @pytest.mark.parametrize(
@@ -217,7 +237,7 @@ async def test_a_forged_country_is_refused_once_and_the_question_asked_again(
     [again] = await driver.wait_bot_messages(alice.id, question["message_id"])
     assert again["text"].startswith("Which country do you live in?")
     [confirmation] = await alice.press_and_wait("Germany")  # the conversation goes on
-    assert "A supporter from Germany" in confirmation["text"]
+    assert "A supporter, Germany" in confirmation["text"]
     texts = [m.get("text", "") for m in await alice.bot_messages()]
     assert not any(text.startswith("Sorry, something went wrong") for text in texts)
 
@@ -422,7 +442,7 @@ async def test_a_conversation_left_alone_times_out_quietly(
     [
         ("با نام خودم", "حسین\u200cزاده", "ایران", "حسین\u200cزاده، ایران"),
         ("نام و حرف اول نام خانوادگی", "مریم نمازی", None, "مریم ن."),
-        ("به‌صورت ناشناس", None, "آلمان", "یک حامی از آلمان"),
+        ("به‌صورت ناشناس", None, "آلمان", "یک حامی، آلمان"),
     ],
 )
 async def test_the_whole_flow_in_persian(
@@ -453,7 +473,8 @@ async def test_the_whole_flow_in_persian(
         [confirmation] = await sara.press_and_wait(country or "از این مرحله بگذرید")
         assert f"\n\n{line}\n\n" in confirmation["text"]
         [thanks] = await sara.press_and_wait("تأیید")
-        assert "۰" in thanks["text"]  # the count, in Persian digits
+        assert "شما نخستین امضاکنندهٔ نامه هستید." in thanks["text"]
+        assert "۰" not in thanks["text"]  # never "nobody has signed"
         expected_name = line.split("،")[0] if name else None
         stored = rows(settings, "SELECT name, status, language FROM signatures")
         assert stored == [(expected_name, "pending", "fa")]

@@ -144,9 +144,39 @@ def _one_script(word: str) -> bool:
     return any(all(scripts & mix for scripts in sets) for mix in ALLOWED_MIXES)
 
 
+# The Arabic article, written joined to the word (الكعبي) or, in Latin letters, with a hyphen
+# (Al-Kaabi, el-Sayed; before a "sun letter" it is spoken and often spelt assimilated:
+# ash-Shami, ad-Din, an-Nour, ar-Rashid). An initial is the first letter after it.
+ARABIC_ARTICLE = "ال"
+_LATIN_ARTICLE = re.compile(r"(?i)^(?:[ae]l|[ae](?:dh|d|n|r|sh|s|th|t|z))[-‐](?=\w\w)")
+# Persian names that begin with these letters without an article: the Arabic spelling
+# writes a hamza (إلهام, إلياس) or the word is Persian (الوند, البرز): الهامی is E., not H.
+NOT_THE_ARTICLE = ("الهام", "الهی", "الله", "الیاس", "الوند", "الماس", "البرز", "الفت")
+# Family names of two words whose first is "servant of" or "father of" (عبد الرحمن, أبو زيد,
+# Abd al-Rahman, Abu Zeid): the initial is that word's.
+COMPOUND_STARTS = frozenset({"عبد", "أبو", "ابو", "abd", "abdel", "abdul", "abu", "abou"})
+
+
+def family_initial(family: str, before: str | None = None) -> str:
+    """The first letter of a family name, after the Arabic article if it has one."""
+    if before is not None and before.casefold() in COMPOUND_STARTS:
+        return before[0]
+    if (
+        family.startswith(ARABIC_ARTICLE)
+        and len(family) > len(ARABIC_ARTICLE) + 1
+        and not family.startswith(NOT_THE_ARTICLE)
+    ):
+        return family[len(ARABIC_ARTICLE)]
+    article = _LATIN_ARTICLE.match(family)
+    if article:
+        return family[article.end()]
+    return family[0]
+
+
 def first_name_and_initial(name: str) -> str:
-    """'Maryam Namazie' -> 'Maryam N.'; a single name stays as it is."""
+    """'Maryam Namazie' -> 'Maryam N.', 'هدى الكعبي' -> 'هدى ك.'; a single name stays."""
     words = name.split()
     if len(words) < 2:
         return name
-    return f"{words[0]} {words[-1][0]}."
+    before = words[-2] if len(words) > 2 else None
+    return f"{words[0]} {family_initial(words[-1], before)}."

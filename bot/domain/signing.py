@@ -57,5 +57,8 @@ class SigningService:
             await self.unpublish.signature(signature.id, digest_id)
             await stores.contacts.release(person_key)
 
-    async def approved_count(self) -> int:
-        return await self.signatures.count(Status.APPROVED)
+    async def signed_count(self) -> int:
+        """Everyone who has signed and not been turned down: the approved, and those whose
+        signature (a new signer's own among them) waits for the moderators' review."""
+        signatures = self.signatures
+        return await signatures.count(Status.APPROVED) + await signatures.count(Status.PENDING)

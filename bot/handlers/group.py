@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import html
 import io
 import tempfile
@@ -102,7 +103,9 @@ async def stats(update: Update, context: BotContext) -> None:
     lines += block(t.gettext("Messages by status"), totals["messages"])
     lines += block(t.gettext("Signatures by language"), totals["languages"])
     lines += block(t.gettext("Signatures by country"), totals["countries"])
-    lines += block(t.gettext("Signatures by day"), totals["days"][-RECENT_DAYS:])
+    recent = totals["days"][-RECENT_DAYS:]
+    days = [(t.date(dt.date.fromisoformat(day)), count) for day, count in recent]
+    lines += block(t.gettext("Signatures by day"), days)
     lines.append(t.gettext("Waiting in the outbox: {count}").format(count=t.number(backlog)))
     lines.append(t.gettext("Signatures per day") + ": ↓")
     message = _message(update)

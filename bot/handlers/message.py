@@ -129,7 +129,16 @@ async def show_preview(update: Update, context: BotContext) -> int:
         [button(t.gettext("Send"), MessageStep(MessageChoice.SEND))],
         [button(t.gettext("Change"), MessageStep(MessageChoice.CHANGE)), FLOW.cancel_button(t)],
     )
-    await say(update, context, t.gettext("This is exactly how it would be published:"))
+    channel = context.channel_i18n.language
+    intro = (
+        t.gettext("This is exactly how it would be published:")
+        if channel == t.language
+        else t.gettext(
+            "This is exactly how it would be published. The line under it is in the "
+            "channel's language ({language}):"
+        ).format(language=t.language_name(channel))
+    )
+    await say(update, context, intro)
     kind, file_id, text = _publication(context)
     chat = update.effective_chat
     assert chat is not None

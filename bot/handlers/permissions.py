@@ -8,6 +8,7 @@ for a minute, covers the gaps: after a restart, or while the bot is not an admin
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from telegram import Update, User
@@ -17,12 +18,15 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.delivery.destinations import Destinations
 from bot.domain.decisions import Moderator
+from bot.i18n import Translator
 
 logger = logging.getLogger(__name__)
 
 PERMISSION_TTL = 60.0
 DECIDERS = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 MEMBERS = DECIDERS | {ChatMemberStatus.MEMBER, ChatMemberStatus.RESTRICTED}
+# A command as Telegram reads one: a slash and up to 32 letters, digits or underscores.
+_COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}")
 
 
 def moderator_of(user: User) -> Moderator:
@@ -106,11 +110,21 @@ async def moderator_commanding(
     if user is not None and not context.bot_data.refusals.due(user.id, time.monotonic()):
         logger.debug("A refused command in the moderator group, not answered again")
         return None
-    t = context.moderator_i18n
     await message.reply_text(
-        t.gettext("Only the group's administrators can do this.")
-        if administrators_only
-        else t.gettext("Only the moderators can decide here."),
+        _refusal(context.moderator_i18n, message.text, administrators_only),
         protect_content=True,  # said in the moderator group, like everything there
     )
     return None
+
+
+def _refusal(t: Translator, text: str | None, administrators_only: bool) -> str:
+    """Why not, naming the command refused ("/stats"); a reply giving a reason is a decision."""
+    typed = _COMMAND.match(text or "")
+    if typed is None:
+        return t.gettext("Only the moderators can decide here.")
+    command = typed.group(0)  # "/stats" of "/stats@campaign_bot": the name only, as HTML
+    if administrators_only:
+        return t.gettext("Only the group's administrators can use {command}.").format(
+            command=command
+        )
+    return t.gettext("Only the moderators can use {command}.").format(command=command)

@@ -31,8 +31,8 @@ def report_lines(data: PersonalData, t: Translator, channel: Translator) -> list
         lines.append(t.gettext("Language: {language}").format(language=native_name(data.language)))
     if data.signature:
         lines.append(
-            t.gettext("Signature: “{line}”, {status}, since {date}").format(
-                line=html.escape(line_of(data.signature, channel)),
+            t.gettext("Signature: {line}, {status}, since {date}").format(
+                line=t.quote(html.escape(line_of(data.signature, channel))),
                 status=describe_status(t, data.signature.status),
                 date=t.date(data.signature.submitted_on),
             )
@@ -47,7 +47,7 @@ def report_lines(data: PersonalData, t: Translator, channel: Translator) -> list
         if message.text:
             text = message.text
             excerpt = text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
-            line += f"\n  “{html.escape(excerpt)}”"
+            line += "\n  " + t.quote(html.escape(excerpt))
         lines.append(line)
     for number in data.questions:
         lines.append(
@@ -109,13 +109,13 @@ def forget_lines(data: PersonalData, t: Translator, channel: Translator) -> list
     """What /forget will remove, one line a thing, as the confirmation lists it."""
     lines = []
     if data.signature:
-        line = html.escape(line_of(data.signature, channel))
+        line = t.quote(html.escape(line_of(data.signature, channel)))
         if data.signature.status is Status.APPROVED:
             text = t.gettext(
-                "Your signature “{line}”, its line in the channel and on the moderators' cards"
+                "Your signature {line}, its line in the channel and on the moderators' cards"
             )
         else:
-            text = t.gettext("Your signature “{line}” and its line on the moderators' cards")
+            text = t.gettext("Your signature {line} and its line on the moderators' cards")
         lines.append(text.format(line=line))
     for message in data.messages:
         if message.status is Status.APPROVED:

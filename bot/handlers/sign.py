@@ -86,6 +86,16 @@ def name_question(context: BotContext) -> str:
     return t.gettext("Type your name as it should appear under the letter (2 to 64 characters).")
 
 
+def line_intro(t: Translator, channel_language: str) -> str:
+    """What the line below is; and why it reads in another language, when it does."""
+    if channel_language == t.language:
+        return t.gettext("This is the line that may be published:")
+    return t.gettext(
+        "This is the line that may be published. It is written in the channel's language "
+        "({language}):"
+    ).format(language=t.language_name(channel_language))
+
+
 async def ask_confirmation(update: Update, context: BotContext) -> int:
     t = context.i18n
     draft = FLOW.draft.of(context)
@@ -93,7 +103,7 @@ async def ask_confirmation(update: Update, context: BotContext) -> int:
         Listing(draft["listing"]), draft.get("name"), draft.get("country"), context.channel_i18n
     )
     text = (
-        t.gettext("This is the line that may be published:")
+        line_intro(t, context.channel_i18n.language)
         + f"\n\n<b>{html.escape(line)}</b>\n\n"
         + t.gettext("How to stay safe: /safety")
         + "\n\n"
@@ -170,6 +180,18 @@ async def choose_listing(update: Update, context: BotContext) -> int:
     return await LISTED.ask_name(update, context)
 
 
+def signed_so_far(t: Translator, count: int) -> str:
+    """How many have signed, said to one who just has: their own signature counts, though
+    it waits for review (so it is never "nobody")."""
+    if count <= 1:
+        return t.gettext("You are the first to sign.")
+    return t.ngettext(
+        "{count} person has signed so far, you among them.",
+        "{count} people have signed so far, you among them.",
+        count,
+    ).format(count=t.number(count))
+
+
 async def confirm(update: Update, context: BotContext) -> int:
     """Store the signature as pending review; thank the person and offer to clear the chat."""
     draft = FLOW.draft.of(context)
@@ -182,16 +204,13 @@ async def confirm(update: Update, context: BotContext) -> int:
     t = context.i18n
     await signing.submit(context.person_key, context.telegram_id, signature, t.language)
     FLOW.draft.drop(context)
-    count = await signing.approved_count()
     text = (
         t.gettext(
             "Thank you for signing. The moderators will review your signature before it is "
             "published."
         )
         + "\n"
-        + t.ngettext(
-            "{count} person has signed so far.", "{count} people have signed so far.", count
-        ).format(count=t.number(count))
+        + signed_so_far(t, await signing.signed_count())
         + "\n\n"
         + t.gettext(
             "If your phone could be inspected, you can delete this conversation from the chat."
@@ -258,7 +277,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
     if choice is Answer.YES:
         with contextlib.suppress(NotSigned):  # withdrawn meanwhile: the outcome is the same
             await signing.withdraw(context.person_key)
-        count = await signing.approved_count()
+        count = await signing.signed_count()
         text = (
             t.gettext("Your signature has been withdrawn.")
             + " "

@@ -22,15 +22,19 @@ class Listed(Protocol):
 
 
 def published_line(listing: Listing, name: str | None, country: str | None, t: Translator) -> str:
-    """The line as it may be published (plain text; escape it before putting it in HTML)."""
+    """The line as it may be published (plain text; escape it before putting it in HTML).
+
+    It is a signatory list's entry, "Name, Country", with "A supporter" for a name when the
+    person signs anonymously: the country stands alone, in the nominative its name has in
+    the language. A phrase such as "a supporter from …" would need, in each of ten
+    languages, the article and case of every country ("from the United Kingdom", "aus dem
+    Vereinigten Königreich", "d'Iran", "из Великобритании", "İran'dan").
+    """
     place = country_name(country, t.language) if country else None
-    if listing is Listing.ANONYMOUS or not name:
-        if place:
-            return t.gettext("A supporter from {country}").format(country=place)
-        return t.gettext("A supporter")
+    label = name if listing is not Listing.ANONYMOUS and name else t.gettext("A supporter")
     if place:
-        return t.gettext("{name}, {country}").format(name=name, country=place)
-    return name
+        return t.gettext("{name}, {country}").format(name=label, country=place)
+    return label
 
 
 def line_of(item: Listed, t: Translator) -> str:

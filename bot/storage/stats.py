@@ -9,15 +9,18 @@ from bot.domain.effects import OutboxStatus
 from bot.domain.signatures import Status
 from bot.storage.database import Database
 
+# Signatures that count: approved, or confirmed and awaiting review. Rejected ones do not;
+# a withdrawn signature is deleted. "By status" shows every status, rejected included.
+COUNTED = f"status IN ('{Status.APPROVED.value}', '{Status.PENDING.value}')"
 TOTALS = {
     "signatures": "SELECT status, COUNT(*) FROM signatures GROUP BY status ORDER BY status",
     "messages": "SELECT status, COUNT(*) FROM messages GROUP BY status ORDER BY status",
-    "languages": "SELECT language, COUNT(*) FROM signatures GROUP BY language "
-    "ORDER BY COUNT(*) DESC",
-    "countries": "SELECT COALESCE(country, '-'), COUNT(*) FROM signatures "
+    "languages": f"SELECT language, COUNT(*) FROM signatures WHERE {COUNTED} "
+    "GROUP BY language ORDER BY COUNT(*) DESC",
+    "countries": f"SELECT COALESCE(country, '-'), COUNT(*) FROM signatures WHERE {COUNTED} "
     "GROUP BY country ORDER BY COUNT(*) DESC LIMIT 10",
-    "days": "SELECT submitted_on, COUNT(*) FROM signatures GROUP BY submitted_on "
-    "ORDER BY submitted_on",
+    "days": f"SELECT submitted_on, COUNT(*) FROM signatures WHERE {COUNTED} "
+    "GROUP BY submitted_on ORDER BY submitted_on",
     "outbox": "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status",
 }
 
