@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from playwright.async_api import Page, async_playwright, expect
 from bot.app import build_application
 from bot.config import Settings
 from bot.runtime import start_application, stop_application
+from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed
 from bot.sandbox.server import EmulatorServer
@@ -35,8 +37,17 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@dataclass(frozen=True)
+class Sandbox:
+    """The page in a browser, and the emulator behind it (to see what reached Telegram)."""
+
+    page: Page
+    url: str
+    driver: Driver
+
+
 @pytest.fixture
-async def page(tmp_path: Path) -> AsyncIterator[Page]:
+async def sandbox(tmp_path: Path) -> AsyncIterator[Sandbox]:
     """The sandbox as `python -m bot sandbox` starts it, quicker, and a browser on its page."""
     emulator = Emulator(SANDBOX_TOKEN, bot_username="SolidaritySandboxBot")
     seed(emulator)
@@ -55,16 +66,21 @@ async def page(tmp_path: Path) -> AsyncIterator[Page]:
     )
     application = build_application(settings)
     await start_application(application, poll_timeout=2)
-    async with async_playwright() as playwright:
+    async with async_playwright() as playwright, Driver(url) as driver:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         tab = await browser.new_page(viewport={"width": 1500, "height": 900})
         await tab.goto(url + "/")
         try:
-            yield tab
+            yield Sandbox(tab, url, driver)
         finally:
             await browser.close()
             await stop_application(application)
             await server.stop()
+
+
+@pytest.fixture
+def page(sandbox: Sandbox) -> Page:
+    return sandbox.page
 
 
 async def say(page: Page, pane: str, text: str) -> None:
@@ -86,10 +102,7 @@ async def test_the_whole_journey_through_the_page(page: Page) -> None:
     await say(page, "supporter", "/start")
     await expect(supporter).to_contain_text("مردم جهان!")
     await expect(supporter).to_contain_text("Fereshteh Moradi")
-    assert (
-        await supporter.locator(".text").last.evaluate("e => getComputedStyle(e).direction")
-        == "rtl"
-    )
+    assert await side(page, "supporter", "مردم جهان!") == "right"
 
     # Sign, anonymously.
     await press(page, "supporter", "امضای نامه")
@@ -132,3 +145,74 @@ async def test_the_whole_journey_through_the_page(page: Page) -> None:
     await expect(supporter.locator("img")).to_have_count(1)
     if SCREENSHOT:
         await page.screenshot(path=SCREENSHOT)
+
+
+SARA, ALEX = 20001, 20002
+# Where a paragraph's first character is drawn in the last message (in `pane`) holding `start`:
+# at the left edge of the text (a left-to-right paragraph), at the right edge (right to left).
+FIRST_CHARACTER_SIDE = """([pane, start]) => {
+  for (const box of [...document.querySelectorAll(`#${pane}-log .text`)].reverse()) {
+    const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.data.indexOf(start);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + 1);
+      const first = range.getBoundingClientRect(), edges = box.getBoundingClientRect();
+      if (first.left - edges.left < 3) return "left";
+      if (edges.right - first.right < 3) return "right";
+      return "middle";
+    }
+  }
+  return null;
+}"""
+
+
+async def side(page: Page, pane: str, start: str) -> str | None:
+    side: str | None = await page.evaluate(FIRST_CHARACTER_SIDE, [pane, start])
+    return side
+
+
+async def bot_says(sandbox: Sandbox, chat_id: int, text: str) -> None:
+    """The bot sends `text` (plain) to a chat, through the Bot API as the bot does."""
+    await sandbox.driver.request(
+        "POST", f"/bot{SANDBOX_TOKEN}/sendMessage", {"chat_id": chat_id, "text": text}
+    )
+
+
+async def test_each_paragraph_takes_its_direction_from_its_first_letter(sandbox: Sandbox) -> None:
+    """As Telegram's clients do (the first strong character of each paragraph decides), not
+    one direction for the whole message."""
+    page = sandbox.page
+    await page.select_option("#supporter-select", str(SARA))
+    await bot_says(
+        sandbox,
+        SARA,
+        "همبستگی از برلین تا تهران\n/start — خواندن نامه\nSolidarity from Berlin.\n۲٬۰۰۰ — ۲۰۲۶",
+    )
+    await bot_says(sandbox, SARA, "Message #M1\nدرود از شیراز")
+    await expect(page.locator("#supporter-log .text")).to_have_count(2)
+    for start, expected in [
+        ("همبستگی از برلین", "right"),
+        ("/start — خواندن", "left"),  # "s" is its first strong letter: Telegram's rule
+        ("Solidarity from Berlin.", "left"),  # English inside a Persian message
+        ("۲٬۰۰۰ — ۲۰۲۶", "left"),  # no strong letter: left to right, as Telegram Desktop
+        ("Message #M1", "left"),
+        ("درود از شیراز", "right"),  # Persian inside an English message
+    ]:
+        assert await side(page, "supporter", start) == expected, start
+
+
+async def test_persian_help_reads_as_in_telegram(sandbox: Sandbox) -> None:
+    """The command lines read "/start — …", not "start/ —"; the Persian lines right to left."""
+    page = sandbox.page
+    await page.select_option("#supporter-select", str(SARA))
+    await say(page, "supporter", "/help")
+    await expect(page.locator("#supporter-log")).to_contain_text("/start —")
+    help_text = (await sandbox.driver.bot_messages(SARA))[-1]["text"]
+    intro = help_text.split("\n")[0]
+    assert await side(page, "supporter", intro) == "right"
+    for line in help_text.split("\n"):
+        if line.startswith("/"):
+            assert await side(page, "supporter", line) == "left", line
