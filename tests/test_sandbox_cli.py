@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.buttons import SignChoice, SigningStep
 from bot.sandbox.driver import Driver
+from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from bot.sandbox.server import EmulatorServer
 from tests.helpers.processes import ROOT, bot_environment, start_bot_process
 
@@ -133,3 +135,75 @@ async def test_run_logs_no_scheduler_chatter(
     log = stderr.decode()
     assert "Application started" in log
     assert [line for line in log.splitlines() if any(s in line for s in SCHEDULER_CHATTER)] == []
+
+
+async def wait_for_bot_message(driver: Driver, chat_id: int, what: str) -> dict[str, object]:
+    async def probe() -> dict[str, object] | None:
+        found = await driver.bot_messages(chat_id)
+        return found[-1] if found else None
+
+    message: dict[str, object] = await driver.wait_for(probe, timeout=30, what=what)
+    return message
+
+
+@pytest.fixture
+def dotenv(tmp_path: Path) -> Path:
+    """A `.env` beside the sandbox, as an organiser keeps one."""
+    path = tmp_path / ".env"
+    path.write_text("# the channel is Persian\nCHANNEL_LANGUAGE=fa\n", encoding="utf-8")
+    return path
+
+
+async def test_the_sandbox_speaks_the_moderators_and_the_channels_languages(
+    dotenv: Path, launch: Launch
+) -> None:
+    """MODERATOR_LANGUAGE from the environment, CHANNEL_LANGUAGE from .env, as `run` reads
+    them: an organiser previews a Persian group and channel."""
+    sandbox_process = await launch(MODERATOR_LANGUAGE="fa")
+    assert "fa" in "".join(sandbox_process.banner)
+    async with Driver(sandbox_process.url) as driver:
+        await driver.send(ALEX, "/sign")
+        await wait_for_bot_message(driver, ALEX, "the question how to sign")
+        for choice in (SignChoice.ANONYMOUS, SignChoice.SKIP, SignChoice.CONFIRM):
+            before = (await driver.bot_messages(ALEX))[-1]
+            await driver.press(ALEX, ALEX, data=SigningStep(choice).pack())
+            await driver.wait_for(
+                lambda before=before: _changed(driver, before), timeout=15, what=choice.value
+            )
+        card = await wait_for_bot_message(driver, MODERATOR_GROUP_ID, "the signatures' card")
+        assert PERSIAN.search(str(card["text"])), card["text"]
+        markup = card["reply_markup"]
+        assert isinstance(markup, dict)
+        approve_all = markup["inline_keyboard"][0][0]["callback_data"]
+        await driver.press(
+            MINA, MODERATOR_GROUP_ID, data=approve_all, message_id=int(str(card["message_id"]))
+        )
+        post = await wait_for_bot_message(driver, CHANNEL_ID, "the channel's digest")
+    await sandbox_process.stop()
+    assert PERSIAN.search(str(post["text"])), post["text"]
+    assert "New signatures" not in str(post["text"])
+
+
+async def _changed(driver: Driver, before: dict[str, object]) -> bool:
+    """The bot answered a press: a new message, or the question edited in place."""
+    latest = (await driver.bot_messages(ALEX))[-1]
+    return latest["message_id"] != before["message_id"] or latest != before
+
+
+async def test_an_unknown_language_is_refused_in_one_line_each(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("CHANNEL_LANGUAGE=xx\n", encoding="utf-8")
+    env = sandbox_environment(MODERATOR_LANGUAGE="Persian", DEFAULT_LANGUAGE="fa")
+    process = await start_sandbox(tmp_path, env)
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 2
+    lines = stderr.decode().splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("error: CHANNEL_LANGUAGE is not a language the bot speaks")
+    assert lines[1].startswith("error: MODERATOR_LANGUAGE is not a language the bot speaks")
+    assert "fa" in lines[0] and "Traceback" not in stderr.decode()
+    assert stdout == b""
