@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Locator, Page, async_playwright, expect
 
 from bot.app import build_application
 from bot.config import Settings
@@ -142,6 +142,7 @@ async def test_the_whole_journey_through_the_page(page: Page) -> None:
     await page.set_input_files(
         "#supporter-file", files=[{"name": "photo.png", "mimeType": "image/png", "buffer": png}]
     )
+    await page.get_by_role("button", name="Send", exact=True).first.click()
     await expect(supporter.locator("img")).to_have_count(1)
     if SCREENSHOT:
         await page.screenshot(path=SCREENSHOT)
@@ -216,3 +217,116 @@ async def test_persian_help_reads_as_in_telegram(sandbox: Sandbox) -> None:
     for line in help_text.split("\n"):
         if line.startswith("/"):
             assert await side(page, "supporter", line) == "left", line
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (8).to_bytes(4, "big") * 2
+
+
+async def sent_by(sandbox: Sandbox, user_id: int) -> list[dict[str, object]]:
+    """What the person sent in their chat, as it reached Telegram."""
+    return [m for m in await sandbox.driver.messages(user_id) if m["sender"] == "user"]
+
+
+async def send_button(page: Page, pane: str = "supporter") -> Locator:
+    return page.locator(f"#{pane}-form").get_by_role("button", name="Send", exact=True)
+
+
+async def test_a_photo_waits_for_its_caption_and_can_be_removed(sandbox: Sandbox) -> None:
+    page = sandbox.page
+    supporter = page.locator("#supporter-log")
+    await page.select_option("#supporter-select", str(ALEX))
+    await page.set_input_files(
+        "#supporter-file", files=[{"name": "berlin.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    attachment = page.locator("#supporter-attachment")
+    await expect(attachment).to_be_visible()
+    await expect(attachment).to_contain_text("berlin.png")
+    await page.fill("#supporter-input", "Solidarity from Berlin")
+    assert await sent_by(sandbox, ALEX) == []  # nothing leaves before Send
+    await (await send_button(page)).click()
+    await expect(supporter.locator("img")).to_have_count(1)
+    await expect(supporter.locator(".msg.mine")).to_contain_text("Solidarity from Berlin")
+    await expect(attachment).to_be_hidden()
+    [photo] = await sent_by(sandbox, ALEX)
+    assert photo["photo"] and photo["caption"] == "Solidarity from Berlin"
+
+    # Picked by mistake: removed, and the text goes alone.
+    await page.set_input_files(
+        "#supporter-file", files=[{"name": "other.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    await page.get_by_role("button", name="Remove the attachment").click()
+    await expect(attachment).to_be_hidden()
+    await say(page, "supporter", "/help")
+    await expect(supporter.locator(".msg.mine")).to_have_count(2)
+    assert [("photo" in m, m.get("text")) for m in await sent_by(sandbox, ALEX)] == [
+        (True, None),
+        (False, "/help"),
+    ]
+
+
+async def test_stickers_and_files_can_be_sent_and_the_bot_answers_them(sandbox: Sandbox) -> None:
+    page = sandbox.page
+    supporter = page.locator("#supporter-log")
+    await page.select_option("#supporter-select", str(ALEX))
+    await say(page, "supporter", "/message")
+    await expect(supporter.locator(".msg").last).to_contain_text("2,000")
+    refusal = "cannot be sent as messages here"
+
+    # A sticker from the picker: it shows as one, the bot refuses it as a message.
+    await page.get_by_role("button", name="Stickers").click()
+    await page.get_by_role("button", name="Sticker ❤️").click()
+    await expect(supporter.locator("img.sticker")).to_have_count(1)
+    await expect(supporter.locator(".msg", has_text=refusal)).to_have_count(1)
+    [_, sticker] = await sent_by(sandbox, ALEX)
+    picture = await sandbox.driver.download(sticker["sticker"]["file_id"])  # type: ignore[index]
+    assert picture[:4] == b"RIFF" and picture[8:12] == b"WEBP"
+
+    # Any file goes as a document, with its name.
+    await page.set_input_files(
+        "#supporter-file",
+        files=[{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}],
+    )
+    await expect(page.locator("#supporter-attachment")).to_contain_text("notes.pdf")
+    await (await send_button(page)).click()
+    await expect(supporter.locator(".msg.mine").last).to_contain_text("notes.pdf")
+    await expect(supporter.locator(".msg", has_text=refusal)).to_have_count(2)
+
+    # A photo sent as a file (uncompressed): the bot asks for it as a photo.
+    await page.set_input_files(
+        "#supporter-file", files=[{"name": "berlin.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    await page.check("#supporter-as-file")
+    await (await send_button(page)).click()
+    await expect(supporter.locator(".msg", has_text="not as a file")).to_have_count(1)
+    sent = await sent_by(sandbox, ALEX)
+    kinds = [kind for m in sent for kind in ("text", "sticker", "document") if kind in m]
+    assert kinds == ["text", "sticker", "document", "document"]
+
+
+@pytest.mark.parametrize(("width", "height"), [(900, 800), (390, 844)])
+async def test_the_send_buttons_are_whole_and_work_on_a_narrow_screen(
+    sandbox: Sandbox, width: int, height: int
+) -> None:
+    page = sandbox.page
+    await page.set_viewport_size({"width": width, "height": height})
+    await page.select_option("#supporter-select", str(ALEX))
+    for pane, text in (("supporter", "/help"), ("moderator", "/pending")):
+        button = await send_button(page, pane)
+        # The page scrolls to the pane (on a phone they are one under the other); nothing
+        # scrolls inside it, which would hide a clipped button's cut.
+        await page.locator(f"#{pane}-pane").evaluate("e => window.scrollTo(0, e.offsetTop)")
+        box = await button.bounding_box()
+        section = await page.locator(f"#{pane}-pane").bounding_box()
+        assert box is not None and section is not None
+        right = box["x"] + box["width"]
+        assert box["x"] >= 0 and right <= min(width, section["x"] + section["width"]), box
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
+        assert box["width"] >= 40, box  # the word, not a sliver of it
+        on_top = await page.evaluate(
+            "([x, y]) => document.elementFromPoint(x, y).closest('button')?.textContent",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert on_top == "Send"
+        await page.fill(f"#{pane}-input", text)
+        await button.click()
+        await expect(page.locator(f"#{pane}-log .msg.mine").last).to_contain_text(text)
