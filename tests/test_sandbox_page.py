@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,8 +19,6 @@ from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed
 from bot.sandbox.server import EmulatorServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Where `SANDBOX_SCREENSHOT=docs/sandbox.png pytest tests/test_sandbox_page.py` saves a picture.
-SCREENSHOT = os.environ.get("SANDBOX_SCREENSHOT")
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -144,8 +141,6 @@ async def test_the_whole_journey_through_the_page(page: Page) -> None:
     )
     await page.get_by_role("button", name="Send", exact=True).first.click()
     await expect(supporter.locator("img")).to_have_count(1)
-    if SCREENSHOT:
-        await page.screenshot(path=SCREENSHOT)
 
 
 SARA, ALEX = 20001, 20002
