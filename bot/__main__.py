@@ -158,12 +158,14 @@ def secrets_of(settings: Settings) -> list[str]:
 def sandbox(port: int, database: Path, topics: bool = False) -> int:
     env = environment()
     configure_logging(env.get("LOG_LEVEL", "INFO").upper(), [])
-    from bot.sandbox.run import run_sandbox
+    from bot.sandbox.run import read_languages, run_sandbox
 
-    default_language = env.get("DEFAULT_LANGUAGE", "en")
-    if default_language not in LANGUAGES:
-        default_language = "en"
-    run_loop(run_sandbox(port, database, default_language, topics))
+    try:
+        languages = read_languages(env, LANGUAGES)
+    except SettingsError as error:
+        print("\n".join(f"error: {line}" for line in str(error).splitlines()), file=sys.stderr)
+        return EXIT_SETTINGS
+    run_loop(run_sandbox(port, database, languages, topics))
     return 0
 
 

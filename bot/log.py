@@ -59,6 +59,9 @@ def configure_logging(level: str, secrets: list[str]) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # The scheduler (PTB's JobQueue) logs every run of every job at INFO: in the sandbox, where
+    # cards are made every 2 seconds, that buried everything else (the banner with the address).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     redact_uncaught(secrets)
 
 

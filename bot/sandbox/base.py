@@ -17,6 +17,7 @@ from bot.sandbox.world import (
     Chat,
     Clock,
     FileStore,
+    StoredFile,
     StoredMessage,
     User,
     bad_request,
@@ -73,6 +74,7 @@ class EmulatorState:
         self._chat_changed: dict[int, asyncio.Event] = {}
         self._user_ids = itertools.count(10_001)
         self._group_ids = itertools.count(1)
+        self._sticker_set: list[StoredFile] | None = None  # drawn when first asked for
         self._webhook_task: asyncio.Task[None] | None = None
         self.closed = False
 

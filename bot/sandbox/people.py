@@ -7,8 +7,18 @@ from typing import Any
 
 from bot.sandbox.base import EmulatorState
 from bot.sandbox.chats import member_json
+from bot.sandbox.stickers import draw_stickers
 from bot.sandbox.validation import auto_entities
-from bot.sandbox.world import JSON, CallbackQuery, Chat, Member, StoredMessage, User, bad_request
+from bot.sandbox.world import (
+    JSON,
+    CallbackQuery,
+    Chat,
+    Member,
+    StoredFile,
+    StoredMessage,
+    User,
+    bad_request,
+)
 
 
 class PeopleActions(EmulatorState):
@@ -180,6 +190,23 @@ class PeopleActions(EmulatorState):
         duration: int = 1,
     ) -> Any:
         stored = self.files.add(data, kind, file_name, mime_type)
+        return self.files.media_json(stored, duration)
+
+    def sticker_set(self) -> list[StoredFile]:
+        """The stickers people can send: drawn and stored once, so that every message of one
+        sticker carries the same file id, as on Telegram."""
+        if self._sticker_set is None:
+            self._sticker_set = [
+                self.files.add(data, "sticker", emoji, "image/webp")
+                for emoji, data in draw_stickers().items()
+            ]
+        return self._sticker_set
+
+    def stored_media(self, kind: str, file_id: str, duration: int = 1) -> Any:
+        """A file Telegram already has (a sticker of a set), sent again by its id."""
+        stored = self.files.get(file_id)
+        if stored is None or stored.kind != kind:
+            raise bad_request("wrong file identifier/HTTP URL specified")
         return self.files.media_json(stored, duration)
 
     def user_edit(self, user_id: int, chat_id: int, message_id: int, text: str) -> JSON:

@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.runtime import start_application, stop_application
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.server import EmulatorServer
@@ -26,6 +28,36 @@ ADMIN_RIGHTS = {
     "can_pin_messages": True,
     "can_invite_users": True,
 }
+
+
+@dataclass(frozen=True)
+class Languages:
+    """Who reads what in which language: DEFAULT_LANGUAGE, MODERATOR_LANGUAGE and
+    CHANNEL_LANGUAGE, as `run` takes them."""
+
+    default: str = "en"
+    moderators: str = "en"
+    channel: str = "en"
+
+
+def read_languages(env: Mapping[str, str], known: tuple[str, ...]) -> Languages:
+    """The three language settings from the environment and .env (`env`), so that an organiser
+    previews the group and the channel in theirs; every unknown one is reported, one line each
+    (an error naming them all)."""
+    chosen = {
+        name: env.get(name, "").strip() or "en"
+        for name in ("DEFAULT_LANGUAGE", "MODERATOR_LANGUAGE", "CHANNEL_LANGUAGE")
+    }
+    wrong = [
+        f"{name} is not a language the bot speaks: use one of {', '.join(known)}."
+        for name, code in sorted(chosen.items())
+        if code not in known
+    ]
+    if wrong:
+        raise SettingsError("\n".join(wrong))
+    return Languages(
+        chosen["DEFAULT_LANGUAGE"], chosen["MODERATOR_LANGUAGE"], chosen["CHANNEL_LANGUAGE"]
+    )
 
 
 def seed(emulator: Emulator, topics: bool = False) -> dict[str, int]:
@@ -60,14 +92,17 @@ def seed(emulator: Emulator, topics: bool = False) -> dict[str, int]:
     return people
 
 
-def instructions(url: str, people: dict[str, int]) -> str:
+def instructions(url: str, people: dict[str, int], languages: Languages = Languages()) -> str:
     sara = people["sara"]
     return f"""\
 Sandbox: a local Telegram at {url} with the bot running against it.
   Open {url}/ in a browser: a supporter's chat, the moderator group and the channel.
   Supporters: Sara (id {sara}, Persian) and Alex (id {people["alex"]}, English).
-  Moderator group {MODERATOR_GROUP_ID}: Mina (creator), Jonas (administrator), Kim (member).
-  Channel @{CHANNEL_USERNAME} ({CHANNEL_ID}).
+  Moderator group {MODERATOR_GROUP_ID}: Mina (creator), Jonas (administrator), Kim (member);
+    the bot speaks {languages.moderators} there (MODERATOR_LANGUAGE).
+  Channel @{CHANNEL_USERNAME} ({CHANNEL_ID}): published in {languages.channel} (CHANNEL_LANGUAGE).
+  Otherwise the bot speaks a supporter's Telegram language, else {languages.default} \
+(DEFAULT_LANGUAGE).
 Act as Sara:
   curl -s {url}/driver/send -H 'Content-Type: application/json' \\
        -d '{{"user_id": {sara}, "text": "/start"}}'
@@ -80,7 +115,7 @@ Stop with Ctrl+C."""
 
 
 async def run_sandbox(
-    port: int, database: Path, default_language: str, topics: bool = False
+    port: int, database: Path, languages: Languages, topics: bool = False
 ) -> None:
     emulator = Emulator(SANDBOX_TOKEN, bot_username="SolidaritySandboxBot")
     people = seed(emulator, topics)
@@ -92,7 +127,9 @@ async def run_sandbox(
         channel_id=CHANNEL_ID,
         database_path=database,
         telegram_api_url=url,
-        default_language=default_language,
+        default_language=languages.default,
+        moderator_language=languages.moderators,
+        channel_language=languages.channel,
         # Quick enough to watch: digests carded in seconds, the channel digest and counter too.
         card_interval=2.0,
         counter_interval=5.0,
@@ -102,7 +139,7 @@ async def run_sandbox(
     )
     application = build_application(settings)
     await start_application(application)
-    print(instructions(url, people), flush=True)
+    print(instructions(url, people, languages), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

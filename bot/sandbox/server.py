@@ -156,11 +156,14 @@ async def driver_send(emulator: Emulator, request: web.Request, body: JSON) -> J
     if kind == "text":
         content["text"] = body["text"]
     elif kind in ("photo", "voice", "video", "video_note", "document", "sticker"):
-        raw = base64.b64decode(body.get("data", "")) or b"\x00"
-        name = body.get("emoji") if kind == "sticker" else body.get("file_name")
-        content[kind] = emulator.user_media(
-            kind, raw, name, body.get("mime_type"), body.get("duration", 1)
-        )
+        if body.get("file_id"):
+            content[kind] = emulator.stored_media(kind, body["file_id"], body.get("duration", 1))
+        else:
+            raw = base64.b64decode(body.get("data", "")) or b"\x00"
+            name = body.get("emoji") if kind == "sticker" else body.get("file_name")
+            content[kind] = emulator.user_media(
+                kind, raw, name, body.get("mime_type"), body.get("duration", 1)
+            )
         if body.get("caption"):
             content["caption"] = body["caption"]
     elif kind == "location":
@@ -203,6 +206,13 @@ async def driver_send(emulator: Emulator, request: web.Request, body: JSON) -> J
         )
         return {**sent, "replies": replies}
     return sent
+
+
+async def driver_stickers(emulator: Emulator, request: web.Request, body: JSON) -> list[JSON]:
+    """The sticker set people can send (by `file_id`, with kind "sticker")."""
+    return [
+        {"file_id": stored.file_id, "emoji": stored.file_name} for stored in emulator.sticker_set()
+    ]
 
 
 async def driver_edit(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
@@ -406,6 +416,7 @@ def create_app(emulator: Emulator) -> web.Application:
     app.router.add_get("/driver/callbacks/{query_id}", _driver(driver_callback))
     app.router.add_get("/driver/calls", _driver(driver_calls))
     app.router.add_get("/driver/state", _driver(driver_state))
+    app.router.add_get("/driver/stickers", _driver(driver_stickers))
     app.router.add_get("/driver/files/{file_id}", driver_file)
     app.router.add_get("/", page)
     return app
