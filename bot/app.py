@@ -53,6 +53,7 @@ from bot.domain.letter import LetterLibrary
 from bot.handlers import decisions, group, permissions, replies
 from bot.handlers.chats import ModeratorChat, chat_id
 from bot.handlers.conversation import PrivatePress
+from bot.handlers.edits import edited_elsewhere
 from bot.handlers.guard import guard
 from bot.handlers.language import choose_language, resolve_language, show_language_picker
 from bot.handlers.letter import letter_button, letter_command, letter_languages
@@ -127,7 +128,7 @@ def add_handlers(application: BotApplication) -> None:
     def private_press(callback: Callback, pattern: Callable[[object], bool]) -> None:
         application.add_handler(PrivatePress(callback, pattern=pattern))
 
-    # Before anything else: duplicates, floods, bans and edits are stopped; then the
+    # Before anything else: duplicates, floods and bans are stopped; then the
     # language of the update is settled, and the ids /clear needs are noted.
     application.add_handler(TypeHandler(Update, guard), group=-200)
     application.add_handler(TypeHandler(Update, resolve_language), group=-100)
@@ -136,7 +137,8 @@ def add_handlers(application: BotApplication) -> None:
     )
 
     # The safety guide answers at any step, before the conversations (which would refuse it).
-    application.add_handler(CommandHandler("safety", safety, private), group=-10)
+    new_messages = private & filters.UpdateType.MESSAGE  # an edit of an old /safety is not one
+    application.add_handler(CommandHandler("safety", safety, new_messages), group=-10)
     # So does a reply to the bot's question (a conversation under way stays where it was).
     answers = private & filters.REPLY & filters.UpdateType.MESSAGE & ~filters.COMMAND
     application.add_handler(MessageHandler(answers, replies.answer_question), group=-10)
@@ -144,6 +146,10 @@ def add_handlers(application: BotApplication) -> None:
     # The two conversations first: while someone is in one, it answers everything they send.
     application.add_handler(signing_conversation(timeout))
     application.add_handler(message_conversation(timeout))
+    # An edit outside them: what became of what was sent, or send it again (never a command).
+    application.add_handler(
+        MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited_elsewhere)
+    )
 
     # Supporters, in their private chat with the bot.
     application.add_handler(CommandHandler("start", start, private))

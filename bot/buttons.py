@@ -59,6 +59,7 @@ class MessageChoice(Enum):
     KEEP_FIRST = "keep_first"
     KEEP_TEXT = "keep_text"
     AGAIN = "again"
+    OFFERED = "offered"  # yes: what was sent without /message becomes a message
 
 
 @dataclass(frozen=True)

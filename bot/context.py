@@ -29,6 +29,7 @@ from bot.domain.people import LanguageChoices
 from bot.domain.privacy import PrivacyService
 from bot.domain.refusals import Refusals
 from bot.domain.reports import Reports
+from bot.domain.sent import SentMessages
 from bot.domain.signing import SigningService
 from bot.domain.unpublish import Unpublisher
 from bot.i18n import I18n, Translator
@@ -109,6 +110,7 @@ class BotData:
     worker: OutboxWorker
     flood: FloodGate = field(default_factory=FloodGate)
     refusals: Refusals = field(default_factory=Refusals)  # in the moderator group
+    sent: SentMessages = field(default_factory=SentMessages)  # for edits of what was sent
     webhook: WebhookServer | None = None  # while `run --webhook` serves
 
     @property

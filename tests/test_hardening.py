@@ -88,7 +88,7 @@ async def test_the_same_update_delivered_twice_is_handled_once(
         assert connection.execute("SELECT COUNT(*) FROM signatures").fetchone() == (1,)
 
 
-async def test_an_edited_message_is_not_taken_as_an_answer(
+async def test_an_edited_name_is_checked_as_a_typed_one(
     bot: BotApplication, driver: Driver
 ) -> None:
     alice = await new_supporter(driver, "Alice", "en")
@@ -99,9 +99,15 @@ async def test_an_edited_message_is_not_taken_as_an_answer(
     last = await alice.last_message_id()
     await driver.edit(alice.id, alice.id, typed["message_id"], "@spam http://spam.example")
     [told] = await driver.wait_bot_messages(alice.id, last)
-    assert told["text"] == "Edits are not read. Please send it again as a new message."
+    assert told["text"] == (
+        "A name cannot contain a link. The name stays as it was: “Alice Walker”."
+    )
+    # A good one is taken; the country question above still waits for its answer.
+    await driver.edit(alice.id, alice.id, typed["message_id"], "Alice B. Walker")
+    [taken] = await driver.wait_bot_messages(alice.id, told["message_id"])
+    assert taken["text"] == "Your edit has been taken."
     [confirmation] = await alice.press_and_wait("Skip")
-    assert "Alice Walker" in confirmation["text"]
+    assert "Alice B. Walker" in confirmation["text"]
 
 
 async def test_a_banned_person_can_read_but_not_submit(

@@ -9,16 +9,24 @@ A draft holds a raw Telegram id (the framework keys user data by it) and what wa
 it leaves the database as soon as the conversation ends, is cancelled or times out, not at
 the persistence's next round. A conversation restored after a restart keeps its deadline:
 PTB's timeout jobs do not outlive a restart, so the runtime feeds it a Deadline then.
+
+The draft also notes the id of the question waiting for an answer (its buttons come off when
+the conversation is left) and of the messages whose text it holds (the name, a message's text
+or caption): an edit of one of those is taken into the draft; an edit of anything else gets a
+word on what the step needs. /start at any step ends the conversation and does what /start
+does outside one (a deep link into a conversation begins it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -29,19 +37,27 @@ from telegram.ext import (
     filters,
 )
 
-from bot.buttons import Button, PickCountry, exactly
-from bot.context import BotContext
+from bot.buttons import Button, PickCountry, WithdrawMessage, exactly
+from bot.context import BotApplication, BotContext
 from bot.domain.countries import COMMON, country_name, is_country, search_countries
 from bot.domain.names import NameRejected, clean_name, first_name_and_initial
+from bot.domain.sent import Sent
 from bot.domain.signatures import Listing
+from bot.handlers.edits import not_read, tell_sent
 from bot.handlers.menu import menu_keyboard
+from bot.handlers.replies import withdraw_message
 from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, say, two_a_row
 from bot.i18n import Translator
 from bot.render.words import NAME_PROBLEMS
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, int]]
+# Takes an edit of a message whose text is in the draft, at the step `ask` asks.
+Retake = Callable[[Update, BotContext, Callback], Awaitable[int | None]]
 Handlers = list[BaseHandler[Update, BotContext, object]]
 TYPED = filters.TEXT & ~filters.COMMAND
+# Where a conversation begins: new messages in a private chat (an edit of an old /sign is
+# not a new /sign).
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 class PrivatePress(CallbackQueryHandler[BotContext, object]):
@@ -98,22 +114,107 @@ class Draft:
 class Flow:
     """What the shared pieces need to know of a conversation."""
 
-    draft: Draft
+    draft: Draft  # kept under the conversation's name
     hint: Callable[[Translator], str]  # what to say to anything unexpected
     skip: Button
     cancel: Button
+    # By the draft's key an edited message's text goes to ("name", "kind" for a message's
+    # content): filled in by the pieces that ask for them.
+    retakes: dict[str, Retake] = field(default_factory=dict, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.draft.key
 
     def cancel_button(self, t: Translator) -> InlineKeyboardButton:
         return button(t.gettext("Cancel"), self.cancel)
 
+    # ------------------------------------------------------------ what the draft notes
+
+    async def ask(
+        self,
+        update: Update,
+        context: BotContext,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> None:
+        """Send a question, noted as the one waiting for an answer."""
+        message = await say(update, context, text, markup)
+        if message is not None:
+            self.asked(context, message)
+
+    def asked(self, context: BotContext, message: Message) -> None:
+        self.draft.of(context)["question"] = message.message_id
+
+    def took(self, context: BotContext, key: str, message_id: int) -> None:
+        """The draft's `key` holds what message `message_id` says (an edit of it changes it)."""
+        self.draft.of(context).setdefault("sources", {})[key] = message_id
+
+    def sent(self, context: BotContext, sent: Sent) -> None:
+        """The draft went to the moderators as `sent`: note the messages it was made of."""
+        sources = self.draft.of(context).get("sources", {})
+        if sources:
+            context.bot_data.sent.note(context.person_key, list(sources.values()), sent)
+
+    async def close_question(self, update: Update, context: BotContext) -> None:
+        """Take the buttons off the question waiting for an answer (unless just pressed)."""
+        await close_keyboard(update)
+        question = self.draft.of(context).get("question")
+        query = update.callback_query
+        pressed_id = query.message.message_id if query and query.message else None
+        chat = update.effective_chat
+        if question is None or question == pressed_id or chat is None:
+            return
+        with contextlib.suppress(BadRequest):  # without buttons already, or too old
+            await context.bot.edit_message_reply_markup(chat.id, question, reply_markup=None)
+
+    # ---------------------------------------------------------------- leaving
+
     async def leave(self, update: Update, context: BotContext) -> int:
         """Cancel: the keyboard closed, the draft dropped, nothing stored; the menu again."""
         await answer(update)
-        await close_keyboard(update)
+        await self.close_question(update, context)
         self.draft.drop(context)
         t = context.i18n
         await say(update, context, t.gettext("Cancelled. Nothing was stored."), menu_keyboard(t))
         return ConversationHandler.END
+
+    async def restart(self, update: Update, context: BotContext) -> int:
+        """/start at any step: people use it to start over. Leave as Cancel does, quietly,
+        then /start does what it does outside any conversation."""
+        await self.close_question(update, context)
+        self.draft.drop(context)
+        state = await self.as_if_outside(update, context)
+        # The draft's deletion may have been written already, while /start was answered:
+        # this carries the conversation's end too (PTB records it as soon as this returns).
+        application = context.application
+        application.create_task(application.update_persistence())
+        return state
+
+    async def as_if_outside(self, update: Update, context: BotContext) -> int:
+        """Hand the update to whatever would take it were this conversation not under way:
+        this conversation's own entry points (a deep link into it begins it again, and its
+        state is this one's), or the handlers of its group in their order (the other
+        conversation's entry points, /start)."""
+        application = cast(BotApplication, context.application)
+        for group in application.handlers.values():
+            handlers = cast(Handlers, group)
+            mine = [
+                h for h in handlers if isinstance(h, ConversationHandler) and h.name == self.name
+            ]
+            if not mine:
+                continue
+            for handler in handlers:
+                own = handler is mine[0]
+                for candidate in cast(Handlers, mine[0].entry_points) if own else [handler]:
+                    check = candidate.check_update(update)
+                    if check is None or check is False:
+                        continue
+                    state = await candidate.handle_update(update, application, check, context)
+                    return state if own and isinstance(state, int) else ConversationHandler.END
+        return ConversationHandler.END
+
+    # ---------------------------------------------------------- what else comes in
 
     async def repeat(self, update: Update, context: BotContext, ask: Callback) -> int:
         """Anything unexpected: a short hint (or a stale button's answer), then `ask` again."""
@@ -123,20 +224,68 @@ class Flow:
             await say(update, context, self.hint(context.i18n))
         return await ask(update, context)
 
-    def state(self, ask: Callback, *handlers: BaseHandler[Update, BotContext, object]) -> Handlers:
-        """A state's handlers, then the ways to leave, then anything else: `ask` again."""
+    async def edited(
+        self, update: Update, context: BotContext, ask: Callback, typed: bool
+    ) -> int | None:
+        """An edit at the step `ask` asks (`typed`: a new message answers it). An edit of what
+        the draft holds changes it; of what was sent, the truth; else what the step needs."""
+        message = update.edited_message
+        assert message is not None  # the handler takes edited messages only
+        draft = self.draft.of(context)
+        for key, source in draft.get("sources", {}).items():
+            retake = self.retakes.get(key)
+            if source == message.message_id and retake and draft.get(key) is not None:
+                return await retake(update, context, ask)
+        if await tell_sent(update, context):
+            return None
+        if typed:
+            await say(update, context, not_read(context))
+        else:
+            text = context.i18n.gettext(
+                "Edits are not read. This step is answered with the buttons of the question above."
+            )
+            await say(update, context, text)
+        return None
+
+    async def retaken(
+        self, update: Update, context: BotContext, ask: Callback, review: Callback
+    ) -> int | None:
+        """An edit went into the draft: say so; at the review step, show it again."""
+        await say(update, context, context.i18n.gettext("Your edit has been taken."))
+        if ask is not review:
+            return None  # the question above still waits; the review will show the edit
+        await self.close_question(update, context)
+        return await ask(update, context)
+
+    def state(
+        self,
+        ask: Callback,
+        *handlers: BaseHandler[Update, BotContext, object],
+        typed: bool = False,
+    ) -> Handlers:
+        """A state's handlers, then the ways to leave, then anything else: `ask` again.
+        `typed`: the step is answered with a new message (else with a button)."""
 
         async def otherwise(update: Update, context: BotContext) -> int:
             return await self.repeat(update, context, ask)
 
+        async def edited(update: Update, context: BotContext) -> int | None:
+            return await self.edited(update, context, ask, typed)
+
         return [
             TypeHandler(Deadline, self.expired),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited),
             *handlers,
+            CommandHandler("start", self.restart),
             CommandHandler("cancel", self.leave),
             CallbackQueryHandler(self.leave, pattern=exactly(self.cancel)),
+            # A notice's Withdraw this message, or the one an edit's answer offers.
+            CallbackQueryHandler(withdraw_message, pattern=WithdrawMessage.pattern()),
             CallbackQueryHandler(otherwise),
             MessageHandler(filters.ALL, otherwise),
         ]
+
+    # ---------------------------------------------------------------- time
 
     async def timed_out(self, update: Update, context: BotContext) -> None:
         """A conversation left alone ends quietly, its draft dropped."""
@@ -168,10 +317,11 @@ class ListingSteps:
         self.country_state = country_state
         self.name_question = name_question
         self.after_country = after_country
+        flow.retakes["name"] = self.retake_name
 
     async def ask_name(self, update: Update, context: BotContext) -> int:
         markup = keyboard([self.flow.cancel_button(context.i18n)])
-        await say(update, context, self.name_question(context), markup)
+        await self.flow.ask(update, context, self.name_question(context), markup)
         return self.name_state
 
     async def take_name(self, update: Update, context: BotContext) -> int:
@@ -186,7 +336,27 @@ class ListingSteps:
         if draft.get("listing") == Listing.INITIAL.value:
             name = first_name_and_initial(name)
         draft["name"] = name
+        assert message is not None  # a name was typed
+        self.flow.took(context, "name", message.message_id)
         return await self.ask_country(update, context)
+
+    async def retake_name(self, update: Update, context: BotContext, ask: Callback) -> int | None:
+        """The typed name was edited: checked as typed names are, then in the draft."""
+        message = update.edited_message
+        draft = self.flow.draft.of(context)
+        t = context.i18n
+        try:
+            name = clean_name(message.text if message and message.text else "")
+        except NameRejected as rejected:
+            kept = t.gettext("The name stays as it was: “{name}”.").format(
+                name=html.escape(draft["name"])
+            )
+            await say(update, context, t.gettext(NAME_PROBLEMS[rejected.problem]) + " " + kept)
+            return None
+        if draft.get("listing") == Listing.INITIAL.value:
+            name = first_name_and_initial(name)
+        draft["name"] = name
+        return await self.flow.retaken(update, context, ask, self.after_country)
 
     async def ask_country(self, update: Update, context: BotContext) -> int:
         t = context.i18n
@@ -194,7 +364,7 @@ class ListingSteps:
             "Which country do you live in? Choose it below or type its name. You can also "
             "skip this."
         )
-        await say(update, context, question, self.countries(t, COMMON))
+        await self.flow.ask(update, context, question, self.countries(t, COMMON))
         return self.country_state
 
     async def choose_country(self, update: Update, context: BotContext) -> int:
@@ -224,7 +394,7 @@ class ListingSteps:
             text = t.gettext("Countries matching “{query}”:")
         else:
             text = t.gettext("No country matches “{query}”. Try another spelling, or skip.")
-        await say(update, context, text.format(query=shown), self.countries(t, found))
+        await self.flow.ask(update, context, text.format(query=shown), self.countries(t, found))
         return self.country_state
 
     def countries(self, t: Translator, codes: tuple[str, ...] | list[str]) -> InlineKeyboardMarkup:
@@ -236,7 +406,7 @@ class ListingSteps:
         )
 
     def name_state_handlers(self) -> Handlers:
-        return self.flow.state(self.ask_name, MessageHandler(TYPED, self.take_name))
+        return self.flow.state(self.ask_name, MessageHandler(TYPED, self.take_name), typed=True)
 
     def country_state_handlers(self) -> Handlers:
         return self.flow.state(
@@ -244,4 +414,5 @@ class ListingSteps:
             CallbackQueryHandler(self.choose_country, pattern=PickCountry.pattern()),
             CallbackQueryHandler(self.skip_country, pattern=exactly(self.flow.skip)),
             MessageHandler(TYPED, self.search_country),
+            typed=True,
         )

@@ -1,5 +1,5 @@
-"""Before any handler: duplicates, floods, banned people and edited messages are stopped here,
-and the person's key is settled for the handlers after it.
+"""Before any handler: duplicates, floods and banned people are stopped here, and the person's
+key is settled for the handlers after it.
 
 These run first, in their own handler group, and end an update's processing with
 ApplicationHandlerStop; they cost a set look-up or two, no database work, except the record of
@@ -49,7 +49,7 @@ def _allowed_when_banned(update: Update) -> bool:
 
 
 async def guard(update: Update, context: BotContext) -> None:
-    """Stop duplicates, floods, banned people's submissions and edits before anything else."""
+    """Stop duplicates, floods and banned people's submissions before anything else."""
     data = context.bot_data
     if not data.seen.claim(update.update_id, int(time.time())):
         raise ApplicationHandlerStop  # delivered again after a crash: handled already
@@ -83,10 +83,5 @@ async def guard(update: Update, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer()
         raise ApplicationHandlerStop
-    if update.edited_message is not None:
-        t = data.i18n.get(data.i18n.resolve(None, user.language_code))
-        await context.bot.send_message(
-            user.id,
-            t.gettext("Edits are not read. Please send it again as a new message."),
-        )
-        raise ApplicationHandlerStop
+    # An edit goes on: to the conversation under way (an edit of what its draft holds is
+    # taken), or to the answer any other edit gets (see handlers.edits).

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.buttons import ReadLetter
 from bot.context import BotContext
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import button, keyboard, pressed, say, two_a_row
-from bot.i18n import native_name
+from bot.i18n import native_name, negotiate
+
+SHOWN_CODE = 16  # of an unknown language code, at most this much is said back
 
 
 async def send_letter(update: Update, context: BotContext, language: str | None = None) -> None:
@@ -25,8 +29,36 @@ async def send_letter(update: Update, context: BotContext, language: str | None 
 
 async def letter_command(update: Update, context: BotContext) -> None:
     """Send the letter; `/letter fa` sends it in Persian."""
-    requested = context.args[0].lower() if context.args else None
-    await send_letter(update, context, requested)
+    await send_requested_letter(update, context, context.args[0] if context.args else None)
+
+
+async def send_requested_letter(
+    update: Update, context: BotContext, requested: str | None
+) -> None:
+    """The letter in the language asked for (fa, fa-IR, FA); in the person's, if none was
+    asked for; if there is no letter in it, the languages there are."""
+    languages = context.bot_data.letters.languages
+    language = negotiate(requested, languages) if requested else None
+    if requested and language is None:
+        await list_languages(update, context, requested)
+        return
+    await send_letter(update, context, language)
+
+
+async def list_languages(update: Update, context: BotContext, requested: str) -> None:
+    """Say there is no letter in `requested`, and list those there are, with their codes."""
+    t = context.i18n
+    text = t.gettext(
+        "There is no letter in “{code}”. It can be read in these languages (send /letter and "
+        "the code, or choose below):"
+    ).format(code=html.escape(requested[:SHOWN_CODE]))
+    listed = [
+        f"{native_name(language)}: <code>{language}</code>"
+        for language in context.bot_data.letters.languages
+    ]
+    await say(
+        update, context, "\n".join([text, "", *listed]), markup=letter_languages_keyboard(context)
+    )
 
 
 async def letter_button(update: Update, context: BotContext) -> None:

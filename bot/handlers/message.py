@@ -19,6 +19,7 @@ from telegram.ext import (
 
 from bot.buttons import Clear, MessageChoice, MessageStep, StartMessage, exactly
 from bot.context import BotContext
+from bot.domain.decisions import ItemKind
 from bot.domain.effects import Method, Post
 from bot.domain.messages import (
     MAX_CAPTION,
@@ -30,15 +31,24 @@ from bot.domain.messages import (
     personal_data_in,
     visible_text,
 )
+from bot.domain.sent import Sent
 from bot.domain.signatures import Listing
-from bot.handlers.conversation import TYPED, Draft, Flow, ListingSteps, PrivatePress
+from bot.handlers.conversation import (
+    PRIVATE,
+    TYPED,
+    Callback,
+    Draft,
+    Flow,
+    ListingSteps,
+    PrivatePress,
+)
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, remember, say
 from bot.i18n import Translator
 from bot.render import fit
 from bot.render.lines import line_of, published_line, published_text
 
-CONTENT, ALBUM, WARN, SIGN_AS, NAME, COUNTRY, PREVIEW = range(7)
+CONTENT, ALBUM, WARN, SIGN_AS, NAME, COUNTRY, PREVIEW, OFFER = range(8)
 
 
 def _hint(t: Translator) -> str:
@@ -88,7 +98,7 @@ async def ask_content(update: Update, context: BotContext) -> int:
         "Send one text (up to {limit} characters), one photo with a caption if you like, a "
         "voice message, a video or a video message."
     ).format(limit=t.number(MAX_TEXT))
-    await say(update, context, text, keyboard([FLOW.cancel_button(t)]))
+    await FLOW.ask(update, context, text, keyboard([FLOW.cancel_button(t)]))
     return CONTENT
 
 
@@ -106,7 +116,7 @@ async def ask_sign_as(update: Update, context: BotContext) -> int:
     rows.append([button(t.gettext("With a name"), MessageStep(MessageChoice.NAME))])
     rows.append([button(t.gettext("Anonymously"), MessageStep(MessageChoice.ANONYMOUS))])
     rows.append([FLOW.cancel_button(t)])
-    await say(update, context, text, keyboard(*rows))
+    await FLOW.ask(update, context, text, keyboard(*rows))
     return SIGN_AS
 
 
@@ -152,6 +162,7 @@ async def show_preview(update: Update, context: BotContext) -> int:
     for number, post in enumerate(posts, 1):
         shown = await _show(context, chat.id, post, markup if number == len(posts) else None)
         remember(context, shown)
+    FLOW.asked(context, shown)
     return PREVIEW
 
 
@@ -176,64 +187,151 @@ LISTED = ListingSteps(FLOW, NAME, COUNTRY, name_question, show_preview)
 # -------------------------------------------------------------------- entering
 
 
-async def begin(update: Update, context: BotContext) -> int:
-    """Explain where messages go, then ask for one; unless a limit is reached."""
-    await answer(update)
+async def may_send(update: Update, context: BotContext) -> bool:
+    """May the person send a message now? If a limit is reached, they are told."""
     services = context.services
     if await services.moderation.is_banned(context.person_key):
-        return ConversationHandler.END  # told once, when banned
+        return False  # told once, when banned
     try:
         await services.messaging.check_limits(context.person_key, int(time.time()))
     except (PendingLimitReached, DailyLimitReached) as reached:
         await tell_limit(update, context, reached)
-        return ConversationHandler.END
-    FLOW.draft.drop(context)
-    t = context.i18n
+        return False
+    return True
+
+
+async def explain(update: Update, context: BotContext) -> None:
     await say(
         update,
         context,
-        t.gettext(
+        context.i18n.gettext(
             "Your message goes to the campaign's moderators. If they approve it, it may be "
             "published in the channel and read on air, to the protesting people of Iran."
         ),
     )
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    """Explain where messages go, then ask for one; unless a limit is reached."""
+    await answer(update)
+    if not await may_send(update, context):
+        return ConversationHandler.END
+    FLOW.draft.drop(context)
+    await explain(update, context)
     return await ask_content(update, context)
+
+
+# ------------------------------------------------------- sent without /message
+
+
+async def offer(update: Update, context: BotContext) -> int:
+    """A photo, voice message or video sent outside any conversation: offer to send it as
+    a message. It waits in the draft (and goes with it, as any draft does)."""
+    message = update.effective_message
+    media = media_of(message) if message is not None else None
+    if message is None or media is None:
+        return ConversationHandler.END
+    FLOW.draft.drop(context)
+    kind, file_id = media
+    # Checked as content is once the person says yes (and an edit meanwhile is taken).
+    FLOW.draft.of(context).update(
+        kind=kind.value, file_id=file_id, text=message.caption, album=message.media_group_id
+    )
+    FLOW.took(context, "kind", message.message_id)
+    return await ask_offer(update, context)
+
+
+async def ask_offer(update: Update, context: BotContext) -> int:
+    t = context.i18n
+    text = t.gettext(
+        "Send this as a solidarity message? It would go to the campaign's moderators, who "
+        "may publish it in the channel."
+    )
+    markup = keyboard(
+        [button(t.gettext("Yes, send it as a message"), MessageStep(MessageChoice.OFFERED))],
+        [button(t.gettext("No"), FLOW.cancel)],
+    )
+    await FLOW.ask(update, context, text, markup)
+    return OFFER
+
+
+async def take_offer(update: Update, context: BotContext) -> int:
+    """Yes: on to the step after the content, with what was sent."""
+    await answer(update)
+    await close_keyboard(update)
+    draft = FLOW.draft.of(context)
+    if "kind" not in draft:  # the answers were lost: begin again
+        return await begin(update, context)
+    if not await may_send(update, context):
+        FLOW.draft.drop(context)
+        return ConversationHandler.END
+    await explain(update, context)
+    kind, typed, album = Kind(draft["kind"]), draft.get("text"), draft.pop("album", None)
+    return await _take(update, context, kind, draft.get("file_id"), typed, album)
+
+
+async def more_of_the_offer(update: Update, context: BotContext) -> int:
+    """The rest of an album whose first item is offered: nothing more to say."""
+    message = update.effective_message
+    if message is not None and message.media_group_id == FLOW.draft.of(context).get("album"):
+        return OFFER
+    return await FLOW.repeat(update, context, ask_offer)
 
 
 # ------------------------------------------------------------------- the content
 
 
-async def _accept(update: Update, context: BotContext, kind: Kind, file_id: str | None) -> int:
-    message = update.effective_message
-    assert message is not None
-    t = context.i18n
-    typed = message.text if kind is Kind.TEXT else message.caption
+def _checked(t: Translator, kind: Kind, typed: str | None) -> tuple[str | None, str | None]:
+    """The text or caption as it would be stored, and what is wrong with it (or None)."""
     # Cleaned before it is measured, previewed, checked for personal data or stored.
     text = visible_text(typed) if typed else None
     if text is not None and not text.strip():
         if kind is Kind.TEXT:
-            await say(
-                update,
-                context,
-                t.gettext("That text has nothing visible in it. Please write your message again."),
+            problem = t.gettext(
+                "That text has nothing visible in it. Please write your message again."
             )
-            return await ask_content(update, context)
+            return None, problem
         text = None
     limit = MAX_TEXT if kind is Kind.TEXT else MAX_CAPTION
     if text is not None and len(text) > limit:
-        await say(
-            update,
-            context,
-            t.gettext(
-                "Your text is {length} characters long; the limit is {limit}. Please shorten "
-                "it and send it again."
-            ).format(length=t.number(len(text)), limit=t.number(limit)),
-        )
-        return await ask_content(update, context)
+        return None, t.gettext(
+            "Your text is {length} characters long; the limit is {limit}. Please shorten "
+            "it and send it again."
+        ).format(length=t.number(len(text)), limit=t.number(limit))
+    return text, None
+
+
+def _typed(message: Message, kind: Kind) -> str | None:
+    return message.text if kind is Kind.TEXT else message.caption
+
+
+async def _accept(update: Update, context: BotContext, kind: Kind, file_id: str | None) -> int:
+    message = update.effective_message
+    assert message is not None
+    FLOW.took(context, "kind", message.message_id)
+    typed = _typed(message, kind)
+    return await _take(update, context, kind, file_id, typed, message.media_group_id)
+
+
+async def _take(
+    update: Update,
+    context: BotContext,
+    kind: Kind,
+    file_id: str | None,
+    typed: str | None,
+    album: str | None,
+) -> int:
+    """Check what was sent and keep it; then the album's question, or on."""
+    t = context.i18n
+    text, problem = _checked(t, kind, typed)
     draft = FLOW.draft.of(context)
+    if problem is not None:
+        draft.pop("kind", None)  # nothing is kept: the content is asked for again
+        await say(update, context, problem)
+        return await ask_content(update, context)
     draft.update(kind=kind.value, text=text, file_id=file_id)
-    if message.media_group_id:
-        draft["album"] = message.media_group_id
+    if album:
+        draft["album"] = album
         question = t.gettext(
             "One photo or video per message is accepted, and you sent several. Keep only the "
             "first one?"
@@ -250,13 +348,17 @@ async def after_content(update: Update, context: BotContext) -> int:
     if not (text and personal_data_in(text)):
         return await ask_sign_as(update, context)
     t = context.i18n
-    warning = t.gettext(
+    keep = (t.gettext("Keep it as it is"), MessageStep(MessageChoice.KEEP_TEXT))
+    warning = _personal_data_warning(t)
+    await _keep_or_again(update, context, warning, keep, t.gettext("Write it again"))
+    return WARN
+
+
+def _personal_data_warning(t: Translator) -> str:
+    return t.gettext(
         "Your message contains what looks like a phone number, an email address or an "
         "@username. If it is published, everyone will be able to see it."
     )
-    keep = (t.gettext("Keep it as it is"), MessageStep(MessageChoice.KEEP_TEXT))
-    await _keep_or_again(update, context, warning, keep, t.gettext("Write it again"))
-    return WARN
 
 
 async def _keep_or_again(
@@ -267,27 +369,56 @@ async def _keep_or_again(
         [button(*keep)],
         [button(again, MessageStep(MessageChoice.AGAIN)), FLOW.cancel_button(context.i18n)],
     )
-    await say(update, context, question, markup)
+    await FLOW.ask(update, context, question, markup)
 
 
 async def take_text(update: Update, context: BotContext) -> int:
     return await _accept(update, context, Kind.TEXT, None)
 
 
-async def take_media(update: Update, context: BotContext) -> int:
-    """A photo (its largest size), a voice message, a video or a video message."""
-    message = update.effective_message
-    assert message is not None
+def media_of(message: Message) -> tuple[Kind, str] | None:
+    """A photo (its largest size), a voice message, a video or a video message, by file id."""
     if message.photo:
-        return await _accept(update, context, Kind.PHOTO, message.photo[-1].file_id)
+        return Kind.PHOTO, message.photo[-1].file_id
     for kind, media in (
         (Kind.VOICE, message.voice),
         (Kind.VIDEO, message.video),
         (Kind.VIDEO_NOTE, message.video_note),
     ):
         if media is not None:
-            return await _accept(update, context, kind, media.file_id)
-    return await FLOW.repeat(update, context, ask_content)
+            return kind, media.file_id
+    return None
+
+
+async def take_media(update: Update, context: BotContext) -> int:
+    message = update.effective_message
+    assert message is not None
+    media = media_of(message)
+    if media is None:
+        return await FLOW.repeat(update, context, ask_content)
+    return await _accept(update, context, *media)
+
+
+async def retake_content(update: Update, context: BotContext, ask: Callback) -> int | None:
+    """The text or media sent was edited: checked as it was, then in the draft."""
+    message = update.edited_message
+    assert message is not None
+    draft = FLOW.draft.of(context)
+    t = context.i18n
+    kind, file_id = media_of(message) or (Kind(draft["kind"]), draft.get("file_id"))
+    text, problem = _checked(t, kind, _typed(message, kind))
+    if problem is not None:
+        kept = t.gettext("Your message stays as it was before the edit.")
+        await say(update, context, problem + " " + kept)
+        return None
+    before = draft.get("text")
+    draft.update(kind=kind.value, text=text, file_id=file_id)
+    if ask is after_content:  # at the warning about personal data: warn again, or go on
+        await FLOW.close_question(update, context)
+        return await after_content(update, context)
+    if text and personal_data_in(text) and not (before and personal_data_in(before)):
+        await say(update, context, _personal_data_warning(t))
+    return await FLOW.retaken(update, context, ask, show_preview)
 
 
 async def refuse_file(update: Update, context: BotContext) -> int:
@@ -385,13 +516,14 @@ async def send(update: Update, context: BotContext) -> int:
     )
     t = context.i18n
     try:
-        await context.services.messaging.submit(
+        stored = await context.services.messaging.submit(
             context.person_key, context.telegram_id, message_draft, t.language, int(time.time())
         )
     except (PendingLimitReached, DailyLimitReached) as reached:
         FLOW.draft.drop(context)
         await tell_limit(update, context, reached)
         return ConversationHandler.END
+    FLOW.sent(context, Sent(ItemKind.MESSAGE, stored.id))
     FLOW.draft.drop(context)
     await say(
         update,
@@ -406,7 +538,8 @@ async def send(update: Update, context: BotContext) -> int:
 
 
 def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE
+    FLOW.retakes["kind"] = retake_content
 
     def on(*choices: MessageChoice) -> Callable[[object], bool]:
         return MessageStep.pattern(*choices)
@@ -422,11 +555,10 @@ def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
         | filters.ANIMATION
         | filters.Dice.ALL
     )
+    sendable = filters.PHOTO | filters.VOICE | filters.VIDEO | filters.VIDEO_NOTE
     content: list[BaseHandler[Update, BotContext, object]] = [
         MessageHandler(TYPED, take_text),
-        MessageHandler(
-            filters.PHOTO | filters.VOICE | filters.VIDEO | filters.VIDEO_NOTE, take_media
-        ),
+        MessageHandler(sendable, take_media),
         MessageHandler(filters.Document.IMAGE | filters.Document.VIDEO, refuse_file),
         MessageHandler(not_allowed, refuse_kind),
     ]
@@ -438,9 +570,11 @@ def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
                 CommandHandler("message", begin, private),
                 CommandHandler("start", begin, private & filters.Regex(r"^/start message$")),
                 PrivatePress(begin, pattern=exactly(StartMessage())),
+                # Sent without /message: offered to become one (anything else gets the help).
+                MessageHandler(private & sendable, offer),
             ],
             states={
-                CONTENT: FLOW.state(ask_content, *content),
+                CONTENT: FLOW.state(ask_content, *content, typed=True),
                 ALBUM: FLOW.state(
                     ask_content,
                     MessageHandler(
@@ -470,6 +604,11 @@ def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
                     show_preview,
                     CallbackQueryHandler(send, pattern=on(MessageChoice.SEND)),
                     CallbackQueryHandler(again, pattern=on(MessageChoice.CHANGE)),
+                ),
+                OFFER: FLOW.state(
+                    ask_offer,
+                    CallbackQueryHandler(take_offer, pattern=on(MessageChoice.OFFERED)),
+                    MessageHandler(sendable, more_of_the_offer),
                 ),
                 ConversationHandler.TIMEOUT: FLOW.timeout_state(),
             },

@@ -20,8 +20,10 @@ from bot.buttons import (
     exactly,
 )
 from bot.context import BotContext
+from bot.domain.decisions import ItemKind
+from bot.domain.sent import Sent
 from bot.domain.signatures import Listing, NotSigned, Signature, SignatureDraft, Status
-from bot.handlers.conversation import Draft, Flow, ListingSteps, PrivatePress
+from bot.handlers.conversation import PRIVATE, Draft, Flow, ListingSteps, PrivatePress
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import (
     answer,
@@ -72,7 +74,7 @@ async def ask_listing(update: Update, context: BotContext) -> int:
         [button(t.gettext("Anonymously"), SigningStep(SignChoice.ANONYMOUS))],
         [FLOW.cancel_button(t)],
     )
-    await say(update, context, text, markup)
+    await FLOW.ask(update, context, text, markup)
     return LISTING
 
 
@@ -113,7 +115,7 @@ async def ask_confirmation(update: Update, context: BotContext) -> int:
         [button(t.gettext("Confirm"), SigningStep(SignChoice.CONFIRM))],
         [button(t.gettext("Change"), SigningStep(SignChoice.CHANGE)), FLOW.cancel_button(t)],
     )
-    await say(update, context, text, markup)
+    await FLOW.ask(update, context, text, markup)
     return CONFIRM
 
 
@@ -202,7 +204,8 @@ async def confirm(update: Update, context: BotContext) -> int:
     signature = SignatureDraft(Listing(draft["listing"]), draft.get("name"), draft.get("country"))
     signing = context.services.signing
     t = context.i18n
-    await signing.submit(context.person_key, context.telegram_id, signature, t.language)
+    stored = await signing.submit(context.person_key, context.telegram_id, signature, t.language)
+    FLOW.sent(context, Sent(ItemKind.SIGNATURE, stored.id))
     FLOW.draft.drop(context)
     text = (
         t.gettext(
@@ -223,7 +226,7 @@ async def confirm(update: Update, context: BotContext) -> int:
 
 
 def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
-    private = filters.ChatType.PRIVATE
+    private = PRIVATE
     with warnings.catch_warnings():
         # PTB warns that CallbackQueryHandlers are tracked per chat, not per message:
         # that is what we want (one signing conversation per person).

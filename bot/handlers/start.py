@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.letter import send_letter
+from bot.handlers.letter import send_letter, send_requested_letter
 from bot.handlers.menu import help_text, menu_keyboard
 from bot.handlers.reply import say
 
@@ -19,18 +19,22 @@ async def start(update: Update, context: BotContext) -> None:
         return
     payload = context.args[0] if context.args else ""
     if payload.startswith(LETTER_LINK_PREFIX):
-        await send_letter(update, context, payload.removeprefix(LETTER_LINK_PREFIX).lower())
+        await send_requested_letter(update, context, payload.removeprefix(LETTER_LINK_PREFIX))
         return
     t = context.i18n
     await say(
         update,
         context,
         t.gettext(
-            "Welcome. This bot shares the open letter “People of the world!”. Here it is; the "
-            "buttons under it let you read it in another language or change the language of "
-            "the bot."
+            "Welcome. This bot shares the open letter “People of the world!”: here it is. "
+            "With the buttons under it you can sign the letter (with your name, your first "
+            "name and initial, or anonymously), send a message of solidarity, which the "
+            "moderators read before it is published, read the letter in another language, or "
+            "change the language of the bot."
         )
         + "\n\n"
+        + t.gettext("/mydata shows what the bot stores about you; /forget deletes it.")
+        + " "
         + t.gettext("Before you sign, read how to stay safe: /safety"),
     )
     await send_letter(update, context)

@@ -214,7 +214,8 @@ class PeopleActions(EmulatorState):
         stored = chat.messages.get(message_id) if chat else None
         if chat is None or stored is None or stored.data.get("from", {}).get("id") != user_id:
             raise bad_request("message to edit not found")
-        stored.data["text"] = text
+        # A message with media has its caption edited, as in Telegram's apps.
+        stored.data["text" if "text" in stored.data else "caption"] = text
         stored.data["edit_date"] = int(self.clock.now())
         stored.edits += 1
         self.add_update("edited_message", dict(stored.data))
