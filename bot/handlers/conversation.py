@@ -18,7 +18,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -35,7 +35,18 @@ from bot.domain.countries import COMMON, country_name, is_country, search_countr
 from bot.domain.names import NameRejected, clean_name, first_name_and_initial
 from bot.domain.signatures import Listing
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, say, two_a_row
+from bot.handlers.reply import (
+    QUESTION,
+    answer,
+    ask,
+    button,
+    keyboard,
+    pressed,
+    pressed_message,
+    replace,
+    say,
+    two_a_row,
+)
 from bot.i18n import Translator
 from bot.render.words import NAME_PROBLEMS
 
@@ -106,13 +117,36 @@ class Flow:
     def cancel_button(self, t: Translator) -> InlineKeyboardButton:
         return button(t.gettext("Cancel"), self.cancel)
 
+    async def ask(
+        self,
+        update: Update,
+        context: BotContext,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message | None:
+        """The next question, in place of the current one when that was pressed."""
+        return await ask(update, context, self.draft.of(context), text, markup)
+
+    def take_over(self, update: Update, context: BotContext) -> None:
+        """The pressed message (a signature shown, a question begun again) is the one the
+        next question replaces."""
+        pressed = pressed_message(update)
+        if pressed is not None:
+            self.draft.of(context)[QUESTION] = pressed.message_id
+
     async def leave(self, update: Update, context: BotContext) -> int:
-        """Cancel: the keyboard closed, the draft dropped, nothing stored; the menu again."""
+        """Cancel: the draft dropped, nothing stored; the menu again, in place of the question
+        when its Cancel was pressed."""
         await answer(update)
-        await close_keyboard(update)
+        pressed = pressed_message(update)
+        current = self.draft.of(context).get(QUESTION)
         self.draft.drop(context)
         t = context.i18n
-        await say(update, context, t.gettext("Cancelled. Nothing was stored."), menu_keyboard(t))
+        text = t.gettext("Cancelled. Nothing was stored.")
+        if pressed is not None and pressed.message_id == current:
+            await replace(update, context, text, menu_keyboard(t))
+        else:
+            await say(update, context, text, menu_keyboard(t))
         return ConversationHandler.END
 
     async def repeat(self, update: Update, context: BotContext, ask: Callback) -> int:
@@ -171,7 +205,7 @@ class ListingSteps:
 
     async def ask_name(self, update: Update, context: BotContext) -> int:
         markup = keyboard([self.flow.cancel_button(context.i18n)])
-        await say(update, context, self.name_question(context), markup)
+        await self.flow.ask(update, context, self.name_question(context), markup)
         return self.name_state
 
     async def take_name(self, update: Update, context: BotContext) -> int:
@@ -194,7 +228,7 @@ class ListingSteps:
             "Which country do you live in? Choose it below or type its name. You can also "
             "skip this."
         )
-        await say(update, context, question, self.countries(t, COMMON))
+        await self.flow.ask(update, context, question, self.countries(t, COMMON))
         return self.country_state
 
     async def choose_country(self, update: Update, context: BotContext) -> int:
@@ -203,13 +237,11 @@ class ListingSteps:
         if not isinstance(payload, PickCountry) or not is_country(payload.code):
             return await self.flow.repeat(update, context, self.ask_country)
         await answer(update)
-        await close_keyboard(update)
         self.flow.draft.of(context)["country"] = payload.code
         return await self.after_country(update, context)
 
     async def skip_country(self, update: Update, context: BotContext) -> int:
         await answer(update)
-        await close_keyboard(update)
         self.flow.draft.of(context)["country"] = None
         return await self.after_country(update, context)
 
@@ -224,7 +256,7 @@ class ListingSteps:
             text = t.gettext("Countries matching “{query}”:")
         else:
             text = t.gettext("No country matches “{query}”. Try another spelling, or skip.")
-        await say(update, context, text.format(query=shown), self.countries(t, found))
+        await self.flow.ask(update, context, text.format(query=shown), self.countries(t, found))
         return self.country_state
 
     def countries(self, t: Translator, codes: tuple[str, ...] | list[str]) -> InlineKeyboardMarkup:

@@ -33,7 +33,17 @@ from bot.domain.messages import (
 from bot.domain.signatures import Listing
 from bot.handlers.conversation import TYPED, Draft, Flow, ListingSteps, PrivatePress
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, remember, say
+from bot.handlers.reply import (
+    QUESTION,
+    answer,
+    button,
+    close_keyboard,
+    keyboard,
+    pressed,
+    pressed_message,
+    remember,
+    say,
+)
 from bot.i18n import Translator
 from bot.render import fit
 from bot.render.lines import line_of, published_line, published_text
@@ -88,7 +98,7 @@ async def ask_content(update: Update, context: BotContext) -> int:
         "Send one text (up to {limit} characters), one photo with a caption if you like, a "
         "voice message, a video or a video message."
     ).format(limit=t.number(MAX_TEXT))
-    await say(update, context, text, keyboard([FLOW.cancel_button(t)]))
+    await FLOW.ask(update, context, text, keyboard([FLOW.cancel_button(t)]))
     return CONTENT
 
 
@@ -106,7 +116,7 @@ async def ask_sign_as(update: Update, context: BotContext) -> int:
     rows.append([button(t.gettext("With a name"), MessageStep(MessageChoice.NAME))])
     rows.append([button(t.gettext("Anonymously"), MessageStep(MessageChoice.ANONYMOUS))])
     rows.append([FLOW.cancel_button(t)])
-    await say(update, context, text, keyboard(*rows))
+    await FLOW.ask(update, context, text, keyboard(*rows))
     return SIGN_AS
 
 
@@ -129,7 +139,7 @@ async def show_preview(update: Update, context: BotContext) -> int:
         [button(t.gettext("Send"), MessageStep(MessageChoice.SEND))],
         [button(t.gettext("Change"), MessageStep(MessageChoice.CHANGE)), FLOW.cancel_button(t)],
     )
-    await say(update, context, t.gettext("This is exactly how it would be published:"))
+    await FLOW.ask(update, context, t.gettext("This is exactly how it would be published:"))
     kind, file_id, text = _publication(context)
     chat = update.effective_chat
     assert chat is not None
@@ -143,6 +153,8 @@ async def show_preview(update: Update, context: BotContext) -> int:
     for number, post in enumerate(posts, 1):
         shown = await _show(context, chat.id, post, markup if number == len(posts) else None)
         remember(context, shown)
+    # Kept as it is: Change asks again below it, Send thanks below it.
+    FLOW.draft.of(context)[QUESTION] = None
     return PREVIEW
 
 
@@ -258,7 +270,7 @@ async def _keep_or_again(
         [button(*keep)],
         [button(again, MessageStep(MessageChoice.AGAIN)), FLOW.cancel_button(context.i18n)],
     )
-    await say(update, context, question, markup)
+    await FLOW.ask(update, context, question, markup)
 
 
 async def take_text(update: Update, context: BotContext) -> int:
@@ -321,7 +333,6 @@ async def more_of_the_album(update: Update, context: BotContext) -> int:
 async def keep(update: Update, context: BotContext) -> int:
     """Keep the first of an album, or a text with personal data in it."""
     await answer(update)
-    await close_keyboard(update)
     FLOW.draft.of(context).pop("album", None)
     if pressed(update) == MessageStep(MessageChoice.KEEP_FIRST):
         return await after_content(update, context)
@@ -329,9 +340,15 @@ async def keep(update: Update, context: BotContext) -> int:
 
 
 async def again(update: Update, context: BotContext) -> int:
+    """Ask for the content again: in place of a question about it, or below the preview."""
     await answer(update)
-    await close_keyboard(update)
+    question = FLOW.draft.of(context).get(QUESTION)
     FLOW.draft.drop(context)
+    pressed = pressed_message(update)
+    if pressed is not None and pressed.message_id == question:
+        FLOW.take_over(update, context)
+    else:
+        await close_keyboard(update)
     return await ask_content(update, context)
 
 
@@ -344,13 +361,11 @@ async def choose_signing(update: Update, context: BotContext) -> int:
         if signature is None:
             return await FLOW.repeat(update, context, ask_sign_as)
         await answer(update)
-        await close_keyboard(update)
         draft.update(
             listing=signature.listing.value, name=signature.name, country=signature.country
         )
         return await show_preview(update, context)
     await answer(update)
-    await close_keyboard(update)
     draft.update(name=None, country=None)
     if choice is MessageChoice.NAME:
         draft["listing"] = Listing.NAME.value

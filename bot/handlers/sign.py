@@ -25,11 +25,12 @@ from bot.handlers.conversation import Draft, Flow, ListingSteps, PrivatePress
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import (
     answer,
+    answer_of,
     button,
     close_keyboard,
-    confirmation,
     keyboard,
     pressed,
+    replace,
     say,
     yes_no,
 )
@@ -72,7 +73,7 @@ async def ask_listing(update: Update, context: BotContext) -> int:
         [button(t.gettext("Anonymously"), SigningStep(SignChoice.ANONYMOUS))],
         [FLOW.cancel_button(t)],
     )
-    await say(update, context, text, markup)
+    await FLOW.ask(update, context, text, markup)
     return LISTING
 
 
@@ -103,7 +104,7 @@ async def ask_confirmation(update: Update, context: BotContext) -> int:
         [button(t.gettext("Confirm"), SigningStep(SignChoice.CONFIRM))],
         [button(t.gettext("Change"), SigningStep(SignChoice.CHANGE)), FLOW.cancel_button(t)],
     )
-    await say(update, context, text, markup)
+    await FLOW.ask(update, context, text, markup)
     return CONFIRM
 
 
@@ -144,10 +145,10 @@ async def begin(update: Update, context: BotContext) -> int:
 
 
 async def change(update: Update, context: BotContext) -> int:
-    """Begin again, to change one's signature (or a draft)."""
+    """Begin again, to change one's signature (or a draft), in place of what was pressed."""
     await answer(update)
-    await close_keyboard(update)
     FLOW.draft.drop(context)
+    FLOW.take_over(update, context)
     return await ask_listing(update, context)
 
 
@@ -161,7 +162,6 @@ async def choose_listing(update: Update, context: BotContext) -> int:
     if listing is None:
         return await FLOW.repeat(update, context, ask_listing)
     await answer(update)
-    await close_keyboard(update)
     draft = FLOW.draft.of(context)
     draft["listing"] = listing.value
     draft.pop("name", None)
@@ -244,16 +244,18 @@ def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
 
 
 async def withdraw(update: Update, context: BotContext) -> None:
-    """Ask before withdrawing (or answer the confirmation)."""
-    choice = await confirmation(update, Withdraw)
+    """Ask before withdrawing (or answer the confirmation), in place of what was pressed."""
+    choice = await answer_of(update, Withdraw)
     t = context.i18n
     signing = context.services.signing
     signature = await signing.signature_of(context.person_key)
     if choice is Answer.NO:
-        await say(update, context, t.gettext("Your signature stays."), menu_keyboard(t))
+        await replace(update, context, t.gettext("Your signature stays."), menu_keyboard(t))
         return
     if signature is None:
-        await say(update, context, t.gettext("You have not signed the letter."), menu_keyboard(t))
+        await replace(
+            update, context, t.gettext("You have not signed the letter."), menu_keyboard(t)
+        )
         return
     if choice is Answer.YES:
         with contextlib.suppress(NotSigned):  # withdrawn meanwhile: the outcome is the same
@@ -266,7 +268,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
                 "{count} person has signed.", "{count} people have signed.", count
             ).format(count=t.number(count))
         )
-        await say(update, context, text, menu_keyboard(t))
+        await replace(update, context, text, menu_keyboard(t))
         return
     question = t.gettext("Withdraw your signature? It is removed from the list at once.")
     if signature.status is Status.APPROVED:
@@ -277,4 +279,4 @@ async def withdraw(update: Update, context: BotContext) -> None:
         (t.gettext("Withdraw my signature"), Withdraw(Answer.YES)),
         (t.gettext("Keep it"), Withdraw(Answer.NO)),
     )
-    await say(update, context, question, markup)
+    await replace(update, context, question, markup)

@@ -8,7 +8,16 @@ from typing import Any
 from bot.sandbox.base import EmulatorState
 from bot.sandbox.chats import member_json
 from bot.sandbox.validation import auto_entities
-from bot.sandbox.world import JSON, CallbackQuery, Chat, Member, StoredMessage, User, bad_request
+from bot.sandbox.world import (
+    JSON,
+    CallbackQuery,
+    Chat,
+    Member,
+    StoredMessage,
+    User,
+    bad_request,
+    shown,
+)
 
 
 class PeopleActions(EmulatorState):
@@ -233,7 +242,12 @@ class PeopleActions(EmulatorState):
     def _callback(self, user: User, stored: StoredMessage, data: str) -> str:
         query_id = secrets.token_hex(8)
         self.callback_queries[query_id] = CallbackQuery(
-            query_id, user.id, self.clock.now(), int(stored.data["chat"]["id"])
+            query_id,
+            user.id,
+            self.clock.now(),
+            int(stored.data["chat"]["id"]),
+            message_id=int(stored.data["message_id"]),
+            shown=shown(stored.data),
         )
         self.add_update(
             "callback_query",
