@@ -1,4 +1,5 @@
-"""Simulated supporters and the two full-flow runs (sustained, saturation), and approving."""
+"""Simulated supporters (new ones, and returning ones the bot knows), the two full-flow runs
+(sustained, saturation), and approving."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bench.metrics import CpuMeter, latencies, percentiles, updates_so_far
-from bot.buttons import MessageChoice, MessageStep, SignChoice, SigningStep
+from bot.buttons import ChangeSignature, MessageChoice, MessageStep, SignChoice, SigningStep
 from bot.sandbox.driver import Driver
 from bot.sandbox.run import MODERATOR_GROUP_ID
 
@@ -17,7 +18,11 @@ LANGUAGES = ["en", "fa-IR", "de", "ar", "tr", "fr", "es", "sv", "ru", "ckb"]
 WAIT = 120.0  # seconds a step may take before the run counts as failed
 
 
+RETURNING_UPDATES = 11  # updates of a returning supporter's journey (Journey.again)
+
+
 def journey_updates(share: float) -> float:
+    """Updates of a new supporter's journey, on average: five, and five more with a message."""
     return 5 + 5 * share
 
 
@@ -38,21 +43,48 @@ class Journey:
         await self._timed(self.driver.send_and_wait(user, text, replies, WAIT))
 
     async def press(self, user: int, data: str, replies: int) -> None:
+        """Press, and wait for `replies` answers: new messages, or the pressed one changed in
+        place (the emulator counts both, so one journey fits a bot of either kind)."""
         await self._timed(self.driver.press_and_wait(user, data, replies, WAIT))
 
     async def run(self, user: int, sends_message: bool) -> None:
-        """The whole flow: five updates, ten with a message."""
+        """A new supporter's whole flow: five updates, ten with a message."""
         await self.send(user, "/start", 2)
         await self.send(user, "/sign", 1)
+        await self._sign(user)
+        if sends_message:
+            await self._message(user)
+
+    async def again(self, user: int) -> None:
+        """A returning supporter (known to the bot): reads the letter again, changes their
+        signature and sends a message; eleven updates."""
+        await self.send(user, "/letter", 1)
+        await self.send(user, "/sign", 1)  # their signature, with Change and Withdraw
+        await self.press(user, ChangeSignature().pack(), 1)
+        await self._sign(user)
+        await self._message(user)
+
+    async def _sign(self, user: int) -> None:
         for choice in (SignChoice.ANONYMOUS, SignChoice.SKIP, SignChoice.CONFIRM):
             await self.press(user, SigningStep(choice).pack(), 1)
-        if not sends_message:
-            return
+
+    async def _message(self, user: int) -> None:
         await self.send(user, "/message", 2)
         await self.send(user, "Solidarity from the benchmark", 1)
         await self.press(user, MessageStep(MessageChoice.ANONYMOUS).pack(), 1)
         await self.press(user, MessageStep(MessageChoice.SKIP).pack(), 2)
         await self.press(user, MessageStep(MessageChoice.SEND).pack(), 1)
+
+
+Walk = Callable[[Journey, int, bool], Awaitable[None]]
+
+
+async def new_supporter(journey: Journey, user: int, sends_message: bool) -> None:
+    await journey.run(user, sends_message)
+
+
+async def returning_supporter(journey: Journey, user: int, sends_message: bool) -> None:
+    await journey.again(user)  # every one of them sends a message
 
 
 async def add_supporters(driver: Driver, prefix: str, count: int) -> list[int]:
@@ -92,16 +124,22 @@ async def measured(
 
 
 async def sustained(
-    driver: Driver, meter: CpuMeter, users: list[int], share: float, rate: float
+    driver: Driver,
+    meter: CpuMeter,
+    users: list[int],
+    share: float,
+    rate: float,
+    walk: Walk = new_supporter,
 ) -> dict[str, Any]:
     """Supporters arrive at a steady pace that offers `rate` updates a second."""
-    gap = journey_updates(share) / rate
+    per_journey = journey_updates(share) if walk is new_supporter else RETURNING_UPDATES
+    gap = per_journey / rate
     messaging = int(len(users) * share)
 
     async def load(waits: list[float]) -> None:
         async def arrive(index: int, user: int) -> None:
             await asyncio.sleep(index * gap)
-            await Journey(driver, waits).run(user, index < messaging)
+            await walk(Journey(driver, waits), user, index < messaging)
 
         await asyncio.gather(*(arrive(i, u) for i, u in enumerate(users)))
 
@@ -110,7 +148,12 @@ async def sustained(
 
 
 async def saturation(
-    driver: Driver, meter: CpuMeter, users: list[int], share: float, concurrency: int
+    driver: Driver,
+    meter: CpuMeter,
+    users: list[int],
+    share: float,
+    concurrency: int,
+    walk: Walk = new_supporter,
 ) -> dict[str, Any]:
     """`concurrency` supporters at a time, each step sent as soon as the last is answered."""
     gate = asyncio.Semaphore(concurrency)
@@ -119,7 +162,7 @@ async def saturation(
     async def load(waits: list[float]) -> None:
         async def one(index: int, user: int) -> None:
             async with gate:
-                await Journey(driver, waits).run(user, index < messaging)
+                await walk(Journey(driver, waits), user, index < messaging)
 
         await asyncio.gather(*(one(i, u) for i, u in enumerate(users)))
 

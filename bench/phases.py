@@ -1,9 +1,11 @@
-"""The benchmark's phases: full flows, the echo floor, the emulator's ceiling, a large campaign."""
+"""The benchmark's phases: full flows (new supporters, then the same ones returning), the echo
+floor, the emulator's ceiling, a large campaign."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import random
 import time
 from pathlib import Path
@@ -19,11 +21,13 @@ from bench.journeys import (
     add_supporters,
     approve_everything,
     measured,
+    returning_supporter,
     saturation,
     sustained,
 )
 from bench.metrics import CpuMeter, memory_mb, wait_for_polling
 from bench.processes import place, profile, start_bot, start_emulator, start_process, stop
+from bot.domain.identity import PRODUCTION_COST, derive
 from bot.domain.signatures import Listing, SignatureDraft, Status
 from bot.sandbox.driver import Driver
 from bot.sandbox.run import MODERATOR_GROUP_ID, SANDBOX_TOKEN
@@ -58,19 +62,30 @@ async def full_flows(
         async with Driver(url) as driver:
             await wait_for_polling(driver)
             meter = CpuMeter(bot=bot.pid, emulator=emulator.pid)
-            steady = await sustained(
-                driver, meter, await add_supporters(driver, "S", supporters), share, rate
-            )
-            saturated = await saturation(
-                driver, meter, await add_supporters(driver, "T", supporters), share, concurrency
-            )
+            derivation = derivation_cpu()
+            steady_users = await add_supporters(driver, "S", supporters)
+            steady = await sustained(driver, meter, steady_users, share, rate)
+            saturated_users = await add_supporters(driver, "T", supporters)
+            saturated = await saturation(driver, meter, saturated_users, share, concurrency)
+            for run in (steady, saturated):
+                run["key_derivation_share"] = derivation_share(derivation, supporters, run)
             approval = await approve_everything(driver, 2 * supporters)
+            # The same people again, known to the bot: no key to derive.
+            again = returning_supporter
+            returning = {
+                "sustained": await sustained(driver, meter, steady_users, share, rate, again),
+                "saturation": await saturation(
+                    driver, meter, saturated_users, share, concurrency, again
+                ),
+            }
         return {
             "supporters_per_run": supporters,
             "share_sending_a_message": share,
+            "key_derivation_cpu_ms": round(derivation * 1000, 1),
             "sustained": steady,
             "saturation": saturated,
             "approval_seconds": round(approval, 1),
+            "returning": returning,
             "bot_peak_memory_mb": memory_mb(bot.pid),
             "database_mb": round(database.stat().st_size / 2**20, 2),
             "stored": status_counts(database),
@@ -80,6 +95,22 @@ async def full_flows(
             profiler.send_signal(2)
             await profiler.wait()
         await stop(bot, emulator)
+
+
+def derivation_cpu(samples: int = 20) -> float:
+    """CPU seconds of one person key's derivation at the production cost, as the bot pays it
+    for every new supporter (measured here, in this thread, just before the run)."""
+    secret = os.urandom(32)
+    started = time.thread_time()
+    for telegram_id in range(1_000_000_000, 1_000_000_000 + samples):
+        derive(secret, telegram_id, PRODUCTION_COST)
+    return (time.thread_time() - started) / samples
+
+
+def derivation_share(derivation: float, supporters: int, run: dict[str, Any]) -> float:
+    """The derivation's share of the bot's CPU in a run of new supporters: one key each."""
+    bot_cpu = run["cpu_seconds"]["bot"]
+    return round(min(1.0, derivation * supporters / bot_cpu), 2) if bot_cpu else 0.0
 
 
 # ------------------------------------------------------------------ the floor and the ceiling

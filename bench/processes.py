@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PINNING = "--no-pin" not in sys.argv
+BOT_ROOT = "BENCH_BOT_ROOT"  # where bench/serve_bot.py takes the bot from (default: ROOT)
 
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN  # noqa: E402
 

@@ -26,6 +26,8 @@ def table(results: dict[str, Any]) -> list[tuple[str, Any]]:
             ]
         )
 
+    if results.get("bot_from"):
+        rows.append(("bot from", results["bot_from"]))
     if "full_flows" in results:
         flows = results["full_flows"]
         rows.append(
@@ -34,6 +36,16 @@ def table(results: dict[str, Any]) -> list[tuple[str, Any]]:
         run("sustained", flows["sustained"])
         run("saturation", flows["saturation"])
         rows += [
+            ("key derivation: CPU ms per new supporter", flows["key_derivation_cpu_ms"]),
+            (
+                "key derivation: share of bot CPU, sustained / saturation",
+                f"{flows['sustained']['key_derivation_share']} / "
+                f"{flows['saturation']['key_derivation_share']}",
+            ),
+        ]
+        run("returning sustained", flows["returning"]["sustained"])
+        run("returning saturation", flows["returning"]["saturation"])
+        rows += [
             ("bot peak memory (MB)", flows["bot_peak_memory_mb"]),
             ("database (MB)", flows["database_mb"]),
             ("approving everything (s)", flows["approval_seconds"]),
@@ -41,8 +53,11 @@ def table(results: dict[str, Any]) -> list[tuple[str, Any]]:
     for name in ("echo_floor", "echo_floor_tuned"):
         if name in results:
             run(name.replace("_", " "), results[name])
+        label = name.replace("_", " ")
         if f"ratio_to_{name}" in results:
-            rows.append((f"saturation / {name.replace('_', ' ')}", results[f"ratio_to_{name}"]))
+            rows.append((f"saturation / {label}", results[f"ratio_to_{name}"]))
+        if f"returning_ratio_to_{name}" in results:
+            rows.append((f"returning saturation / {label}", results[f"returning_ratio_to_{name}"]))
     if "emulator_ceiling" in results:
         ceiling = results["emulator_ceiling"]["updates_per_second"]
         rows.append(("emulator ceiling: updates/s", ceiling))

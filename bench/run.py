@@ -2,14 +2,21 @@
 
     python bench/run.py [--supporters 2000] [--share 0.3] [--rate 300] [--concurrency 100]
                         [--signatures 100000] [--only flows,echo,ceiling,large]
-                        [--no-pin] [--profile FOLDER]
+                        [--no-pin] [--profile FOLDER] [--bot-from CHECKOUT]
 
 Each supporter starts the bot, reads the letter, signs through the whole flow, and a share of
-them send a message; a moderator then approves everything. Two runs of full flows:
+them send a message; a moderator then approves everything. Then the same supporters return,
+known to the bot (no person key to derive): each reads the letter again, changes their
+signature and sends a message. Two runs of full flows for new supporters and two for
+returning ones:
 
 - sustained: supporters arrive at a steady pace that offers `--rate` updates a second;
 - saturation: `--concurrency` supporters at a time, each step sent as soon as the last was
   answered, which finds the most the bot carries.
+
+For new supporters it also reports the person-key derivation's share of the bot's CPU: the
+derivation's CPU time (measured here just before, at the production cost) times the
+supporters, over the bot's CPU time in the run.
 
 Recorded for every update: the time from the emulator handing it to the bot to the bot's first
 answer in that chat, and for every step the time the person waits (sending to the reply
@@ -21,7 +28,9 @@ concurrency, as the framework comes and tuned like our bot) and the emulator's o
 With `--signatures` approved signatures in the database: start-up time, `/stats` and `/export`
 (time and peak memory), also at a tenth of that size to show the export's memory stays flat.
 `--profile` samples the bot and the emulator with py-spy (`pip install -e '.[bench]'`) during
-full flows. Writes bench/results.json and a table.
+full flows. `--bot-from CHECKOUT` runs the bot of another checkout (its bot/ and locales/, for
+example main before a change) against this harness and emulator, for before/after figures.
+Writes bench/results.json and a table.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.metrics import cpu_model  # noqa: E402
 from bench.phases import echo_floor, emulator_ceiling, full_flows, large_campaign  # noqa: E402
+from bench.processes import BOT_ROOT  # noqa: E402
 from bench.report import table  # noqa: E402
 
 PHASES = ("flows", "echo", "ceiling", "large")
@@ -63,9 +73,17 @@ async def main() -> None:
         type=Path,
         help="sample the bot and the emulator with py-spy during full flows into this folder",
     )
+    parser.add_argument(
+        "--bot-from",
+        type=Path,
+        help="run the bot of this checkout (a folder holding bot/ and locales/)",
+    )
     arguments = parser.parse_args()
+    if arguments.bot_from is not None:
+        os.environ[BOT_ROOT] = str(arguments.bot_from.resolve())
     phases = set(arguments.only.split(","))
     results: dict[str, Any] = {
+        "bot_from": str(arguments.bot_from) if arguments.bot_from else None,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -89,9 +107,13 @@ async def main() -> None:
             results["echo_floor"] = await echo_floor(messages, arguments.concurrency, False)
             results["echo_floor_tuned"] = await echo_floor(messages, arguments.concurrency, True)
         if "flows" in phases and "echo" in phases:
-            ours = results["full_flows"]["saturation"]["updates_per_second"]
+            flows = results["full_flows"]
+            ours = flows["saturation"]["updates_per_second"]
+            again = flows["returning"]["saturation"]["updates_per_second"]
             for name in ("echo_floor", "echo_floor_tuned"):
-                results[f"ratio_to_{name}"] = round(ours / results[name]["updates_per_second"], 2)
+                floor = results[name]["updates_per_second"]
+                results[f"ratio_to_{name}"] = round(ours / floor, 2)
+                results[f"returning_ratio_to_{name}"] = round(again / floor, 2)
         if "ceiling" in phases:
             results["emulator_ceiling"] = await emulator_ceiling(5000)
         if "large" in phases:

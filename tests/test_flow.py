@@ -67,10 +67,11 @@ async def preview_after(alice: Supporter, after: int) -> list[JSON]:
 
 async def to_preview(alice: Supporter) -> list[JSON]:
     """From "How should your message be signed?": Anonymously, Skip; the preview."""
-    await alice.press_and_wait("Anonymously")
-    before = await alice.last_message_id()
+    # Each press shows the next question in place of the pressed one, the preview's intro
+    # too: the preview is what follows the question, from the question on.
+    [question] = await alice.press_and_wait("Anonymously")
     await alice.press("Skip")
-    return await preview_after(alice, before)
+    return await preview_after(alice, question["message_id"] - 1)
 
 
 # ---------------------------------------------------------------- /start at any step

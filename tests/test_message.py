@@ -66,8 +66,11 @@ async def compose(
     shown = await person.driver.wait_for(
         lambda: _preview_shown(person, before), what="the preview"
     )
-    assert shown[0]["text"] == "This is exactly how it would be published:"
-    return list(shown[1:])
+    # The country question says what follows, in its place; the preview is new, and stays.
+    [header] = [m for m in await person.bot_messages() if m["message_id"] == asked["message_id"]]
+    assert header["text"] == "This is exactly how it would be published:"
+    assert buttons(header) == []
+    return list(shown)
 
 
 async def _preview_shown(person: Supporter, after: int) -> list[JSON] | None:
@@ -152,9 +155,8 @@ async def test_sign_as_in_the_signature(
     await alice.say("/message", replies=2)
     [asked] = await alice.say("Hello")
     assert "Your signature reads: Alice W., Sweden" in asked["text"]
-    before = await alice.last_message_id()
-    await alice.press("As in my signature")
-    _, preview = await driver.wait_bot_messages(alice.id, before, 2)
+    header, preview = await alice.press_and_wait("As in my signature", replies=2)
+    assert header["message_id"] == asked["message_id"]  # the question, replaced
     assert preview["text"] == "Hello\n\n— Alice W., Sweden"
 
 
@@ -243,12 +245,12 @@ async def test_an_album_keeps_the_first_item_only_if_confirmed(
     assert buttons(note) == ["Keep the first one", "Send something else", "Cancel"]
     [asked] = await alice.press_and_wait("Keep the first one")
     assert asked["text"].startswith("How should your message be signed?")
-    notes = [m for m in await alice.bot_messages() if "One photo or video" in text_of(m)]
-    assert len(notes) == 1  # one note for the whole album
+    # One note for the whole album, now the next question in its place.
+    assert [m["message_id"] for m in await driver.bot_messages(alice.id, first["message_id"])] == [
+        note["message_id"]
+    ]
     await alice.press_and_wait("Anonymously")
-    before = await alice.last_message_id()
-    await alice.press("Skip")
-    await driver.wait_bot_messages(alice.id, before, 2)
+    await alice.press_and_wait("Skip", replies=2)  # the header in place, the preview
     await finish(alice)
     assert rows(settings, "SELECT kind, text FROM messages") == [("photo", "first")]
 

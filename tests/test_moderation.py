@@ -54,9 +54,7 @@ async def send_text_message(person: Supporter, words: str) -> None:
     await person.say("/message", replies=2)
     await person.say(words)
     await person.press_and_wait(data=MessageStep(MessageChoice.ANONYMOUS).pack())
-    before = await person.last_message_id()
-    await person.press(data=MessageStep(MessageChoice.SKIP).pack())
-    await person.driver.wait_bot_messages(person.id, before, 2)
+    await person.press_and_wait(data=MessageStep(MessageChoice.SKIP).pack(), replies=2)
     await person.press_and_wait(data=MessageStep(MessageChoice.SEND).pack())
 
 
@@ -414,9 +412,7 @@ async def send_photo_message(person: Supporter, caption: str) -> None:
     sent = await person.driver.send_media(person.id, "photo", PNG, caption=caption)
     await person.driver.wait_bot_messages(person.id, sent["message_id"])
     await person.press_and_wait(data=MessageStep(MessageChoice.ANONYMOUS).pack())
-    before = await person.last_message_id()
-    await person.press(data=MessageStep(MessageChoice.SKIP).pack())
-    await person.driver.wait_bot_messages(person.id, before, 2)
+    await person.press_and_wait(data=MessageStep(MessageChoice.SKIP).pack(), replies=2)
     await person.press_and_wait(data=MessageStep(MessageChoice.SEND).pack())
 
 

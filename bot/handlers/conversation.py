@@ -46,7 +46,20 @@ from bot.domain.signatures import Listing
 from bot.handlers.edits import not_read, tell_sent
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.replies import withdraw_message
-from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, say, two_a_row
+from bot.handlers.reply import (
+    PREVIEW_SHOWN,
+    QUESTION,
+    answer,
+    ask,
+    button,
+    close_keyboard,
+    keyboard,
+    pressed,
+    pressed_message,
+    replace,
+    say,
+    two_a_row,
+)
 from bot.i18n import Translator
 from bot.render.words import NAME_PROBLEMS
 
@@ -137,14 +150,12 @@ class Flow:
         context: BotContext,
         text: str,
         markup: InlineKeyboardMarkup | None = None,
-    ) -> None:
-        """Send a question, noted as the one waiting for an answer."""
-        message = await say(update, context, text, markup)
-        if message is not None:
-            self.asked(context, message)
+    ) -> Message | None:
+        """The next question, in place of the current one when that was pressed."""
+        return await ask(update, context, self.draft.of(context), text, markup)
 
     def asked(self, context: BotContext, message: Message) -> None:
-        self.draft.of(context)["question"] = message.message_id
+        self.draft.of(context)[QUESTION] = message.message_id
 
     def took(self, context: BotContext, key: str, message_id: int) -> None:
         """The draft's `key` holds what message `message_id` says (an edit of it changes it)."""
@@ -157,26 +168,44 @@ class Flow:
             context.bot_data.sent.note(context.person_key, list(sources.values()), sent)
 
     async def close_question(self, update: Update, context: BotContext) -> None:
-        """Take the buttons off the question waiting for an answer (unless just pressed)."""
+        """Take the buttons off the question waiting for an answer, or off the preview
+        (unless just pressed)."""
         await close_keyboard(update)
-        question = self.draft.of(context).get("question")
+        draft = self.draft.of(context)
         query = update.callback_query
         pressed_id = query.message.message_id if query and query.message else None
         chat = update.effective_chat
-        if question is None or question == pressed_id or chat is None:
-            return
-        with contextlib.suppress(BadRequest):  # without buttons already, or too old
-            await context.bot.edit_message_reply_markup(chat.id, question, reply_markup=None)
+        for shown in (draft.get(QUESTION), draft.get(PREVIEW_SHOWN)):
+            if shown is None or shown == pressed_id or chat is None:
+                continue
+            with contextlib.suppress(BadRequest):  # without buttons already, or too old
+                await context.bot.edit_message_reply_markup(chat.id, shown, reply_markup=None)
+
+    def take_over(self, update: Update, context: BotContext) -> None:
+        """The pressed message (a signature shown, a question begun again) is the one the
+        next question replaces."""
+        pressed = pressed_message(update)
+        if pressed is not None:
+            self.draft.of(context)[QUESTION] = pressed.message_id
 
     # ---------------------------------------------------------------- leaving
 
     async def leave(self, update: Update, context: BotContext) -> int:
-        """Cancel: the keyboard closed, the draft dropped, nothing stored; the menu again."""
+        """Cancel: the draft dropped, nothing stored; the menu again, in place of the question
+        when its Cancel was pressed."""
         await answer(update)
-        await self.close_question(update, context)
+        pressed = pressed_message(update)
+        current = self.draft.of(context).get(QUESTION)
+        in_place = pressed is not None and pressed.message_id == current
+        if not in_place:
+            await self.close_question(update, context)
         self.draft.drop(context)
         t = context.i18n
-        await say(update, context, t.gettext("Cancelled. Nothing was stored."), menu_keyboard(t))
+        text = t.gettext("Cancelled. Nothing was stored.")
+        if in_place:
+            await replace(update, context, text, menu_keyboard(t))
+        else:
+            await say(update, context, text, menu_keyboard(t))
         return ConversationHandler.END
 
     async def restart(self, update: Update, context: BotContext) -> int:
@@ -373,13 +402,11 @@ class ListingSteps:
         if not isinstance(payload, PickCountry) or not is_country(payload.code):
             return await self.flow.repeat(update, context, self.ask_country)
         await answer(update)
-        await close_keyboard(update)
         self.flow.draft.of(context)["country"] = payload.code
         return await self.after_country(update, context)
 
     async def skip_country(self, update: Update, context: BotContext) -> int:
         await answer(update)
-        await close_keyboard(update)
         self.flow.draft.of(context)["country"] = None
         return await self.after_country(update, context)
 

@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.buttons import ChooseLanguage
 from bot.context import BotContext
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import button, keyboard, pressed, say, two_a_row
+from bot.handlers.reply import button, keyboard, pressed, replace, say, two_a_row
 from bot.i18n import LANGUAGES, native_name
 
 
@@ -47,7 +47,8 @@ async def show_language_picker(update: Update, context: BotContext) -> None:
 
 
 async def choose_language(update: Update, context: BotContext) -> None:
-    """Store the chosen language and send the menu again in it."""
+    """Store the chosen language; the picker becomes the menu in it (no "✓" left on the old
+    language)."""
     query = update.callback_query
     payload = pressed(update)
     if query is None or not isinstance(payload, ChooseLanguage):
@@ -63,4 +64,4 @@ async def choose_language(update: Update, context: BotContext) -> None:
     t = context.i18n
     await query.answer()
     text = t.gettext("The bot now speaks {language}.").format(language=native_name(t.language))
-    await say(update, context, text, markup=menu_keyboard(t))
+    await replace(update, context, text, markup=menu_keyboard(t))

@@ -43,7 +43,18 @@ from bot.handlers.conversation import (
     PrivatePress,
 )
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, button, close_keyboard, keyboard, pressed, remember, say
+from bot.handlers.reply import (
+    PREVIEW_SHOWN,
+    QUESTION,
+    answer,
+    button,
+    close_keyboard,
+    keyboard,
+    pressed,
+    pressed_message,
+    remember,
+    say,
+)
 from bot.i18n import Translator
 from bot.render import fit
 from bot.render.lines import line_of, published_line, published_text
@@ -148,7 +159,7 @@ async def show_preview(update: Update, context: BotContext) -> int:
             "channel's language ({language}):"
         ).format(language=t.language_name(channel))
     )
-    await say(update, context, intro)
+    await FLOW.ask(update, context, intro)
     kind, file_id, text = _publication(context)
     chat = update.effective_chat
     assert chat is not None
@@ -162,7 +173,11 @@ async def show_preview(update: Update, context: BotContext) -> int:
     for number, post in enumerate(posts, 1):
         shown = await _show(context, chat.id, post, markup if number == len(posts) else None)
         remember(context, shown)
-    FLOW.asked(context, shown)
+    # Kept as it is: Change asks again below it, Send thanks below it; leaving the flow
+    # (/start, an edit shown anew) takes its buttons off.
+    draft = FLOW.draft.of(context)
+    draft[QUESTION] = None
+    draft[PREVIEW_SHOWN] = shown.message_id
     return PREVIEW
 
 
@@ -266,6 +281,7 @@ async def take_offer(update: Update, context: BotContext) -> int:
         FLOW.draft.drop(context)
         return ConversationHandler.END
     await explain(update, context)
+    draft[QUESTION] = None  # the offer stays above the explanation; the next step goes below
     kind, typed, album = Kind(draft["kind"]), draft.get("text"), draft.pop("album", None)
     return await _take(update, context, kind, draft.get("file_id"), typed, album)
 
@@ -461,7 +477,6 @@ async def more_of_the_album(update: Update, context: BotContext) -> int:
 async def keep(update: Update, context: BotContext) -> int:
     """Keep the first of an album, or a text with personal data in it."""
     await answer(update)
-    await close_keyboard(update)
     FLOW.draft.of(context).pop("album", None)
     if pressed(update) == MessageStep(MessageChoice.KEEP_FIRST):
         return await after_content(update, context)
@@ -469,9 +484,15 @@ async def keep(update: Update, context: BotContext) -> int:
 
 
 async def again(update: Update, context: BotContext) -> int:
+    """Ask for the content again: in place of a question about it, or below the preview."""
     await answer(update)
-    await close_keyboard(update)
+    question = FLOW.draft.of(context).get(QUESTION)
     FLOW.draft.drop(context)
+    pressed = pressed_message(update)
+    if pressed is not None and pressed.message_id == question:
+        FLOW.take_over(update, context)
+    else:
+        await close_keyboard(update)
     return await ask_content(update, context)
 
 
@@ -484,13 +505,11 @@ async def choose_signing(update: Update, context: BotContext) -> int:
         if signature is None:
             return await FLOW.repeat(update, context, ask_sign_as)
         await answer(update)
-        await close_keyboard(update)
         draft.update(
             listing=signature.listing.value, name=signature.name, country=signature.country
         )
         return await show_preview(update, context)
     await answer(update)
-    await close_keyboard(update)
     draft.update(name=None, country=None)
     if choice is MessageChoice.NAME:
         draft["listing"] = Listing.NAME.value

@@ -1,9 +1,17 @@
-"""Answering in a chat: sending (and noting ids for /clear), buttons, and the keyboard helpers."""
+"""Answering in a chat: sending (and noting ids for /clear), buttons, and the keyboard helpers.
+
+A press that leads to the next step shows it in place of the pressed message (one edit), not
+as a new message under it with the old one's buttons taken off (two calls): the chat keeps
+what a person should keep (the letter, the preview, the outcome), not a trail of spent
+questions. When Telegram refuses the edit (the message is gone, or too old), the step goes out
+as a new message instead.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from typing import Protocol
+import logging
+from typing import Any, Protocol
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -11,6 +19,10 @@ from telegram.error import BadRequest
 
 from bot.buttons import Answer, Button
 from bot.context import BotContext
+
+logger = logging.getLogger(__name__)
+QUESTION = "question"  # in a conversation's draft: the id of the message asking its question
+PREVIEW_SHOWN = "preview"  # ... and of the preview, whose buttons are taken off when it is left
 
 
 async def say(
@@ -25,6 +37,56 @@ async def say(
     )
     remember(context, message)
     return message
+
+
+async def replace(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Show `text` in place of the pressed message; a new message when the update is no
+    press, when the pressed message is media (its buttons are taken off), or when Telegram
+    refuses the edit."""
+    pressed = pressed_message(update)
+    query = update.callback_query
+    if pressed is None or query is None:
+        return await say(update, context, text, markup)
+    if pressed.text is None:  # a photo, a voice message...: a caption is no question
+        await close_keyboard(update)
+        return await say(update, context, text, markup)
+    try:
+        edited = await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" in error.message:  # it shows this already
+            return pressed
+        logger.info("Sending the next step anew, the edit was refused: %s", error.message)
+        return await say(update, context, text, markup)
+    return edited if isinstance(edited, Message) else pressed
+
+
+async def ask(
+    update: Update,
+    context: BotContext,
+    draft: dict[str, Any],
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message | None:
+    """A conversation's next question: in place of its current question when that is what
+    was pressed, else a new message (after a typed answer, or a press elsewhere such as the
+    menu under the letter, which stays). The message shown becomes the current question."""
+    pressed = pressed_message(update)
+    if pressed is not None and pressed.message_id == draft.get(QUESTION):
+        shown = await replace(update, context, text, markup)
+    else:
+        shown = await say(update, context, text, markup)
+    if shown is not None:
+        draft[QUESTION] = shown.message_id
+    return shown
+
+
+def pressed_message(update: Update) -> Message | None:
+    """The message whose button was just pressed (None for a message, or one too old to see)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message if isinstance(message, Message) else None
 
 
 def in_moderator_group(context: BotContext, chat_id: int) -> bool:
@@ -83,12 +145,19 @@ class Confirmable(Protocol):
 async def confirmation(update: Update, kind: type[Confirmable]) -> Answer | None:
     """For a command or a press of `kind`: the press answered, and the answer given to the
     question (its buttons taken off), or None when the question is still to be asked."""
-    await answer(update)
-    payload = pressed(update)
-    choice = payload.answer if isinstance(payload, kind) else None
+    choice = await answer_of(update, kind)
     if choice is not None:
         await close_keyboard(update)
     return choice
+
+
+async def answer_of(update: Update, kind: type[Confirmable]) -> Answer | None:
+    """For a command or a press of `kind`: the press answered, and the answer given to the
+    question, or None when the question is still to be asked (the buttons stay, for the
+    outcome to replace)."""
+    await answer(update)
+    payload = pressed(update)
+    return payload.answer if isinstance(payload, kind) else None
 
 
 async def answer(update: Update, text: str | None = None) -> None:

@@ -27,11 +27,12 @@ from bot.handlers.conversation import PRIVATE, Draft, Flow, ListingSteps, Privat
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import (
     answer,
+    answer_of,
     button,
     close_keyboard,
-    confirmation,
     keyboard,
     pressed,
+    replace,
     say,
     yes_no,
 )
@@ -156,10 +157,10 @@ async def begin(update: Update, context: BotContext) -> int:
 
 
 async def change(update: Update, context: BotContext) -> int:
-    """Begin again, to change one's signature (or a draft)."""
+    """Begin again, to change one's signature (or a draft), in place of what was pressed."""
     await answer(update)
-    await close_keyboard(update)
     FLOW.draft.drop(context)
+    FLOW.take_over(update, context)
     return await ask_listing(update, context)
 
 
@@ -173,7 +174,6 @@ async def choose_listing(update: Update, context: BotContext) -> int:
     if listing is None:
         return await FLOW.repeat(update, context, ask_listing)
     await answer(update)
-    await close_keyboard(update)
     draft = FLOW.draft.of(context)
     draft["listing"] = listing.value
     draft.pop("name", None)
@@ -266,16 +266,18 @@ def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
 
 
 async def withdraw(update: Update, context: BotContext) -> None:
-    """Ask before withdrawing (or answer the confirmation)."""
-    choice = await confirmation(update, Withdraw)
+    """Ask before withdrawing (or answer the confirmation), in place of what was pressed."""
+    choice = await answer_of(update, Withdraw)
     t = context.i18n
     signing = context.services.signing
     signature = await signing.signature_of(context.person_key)
     if choice is Answer.NO:
-        await say(update, context, t.gettext("Your signature stays."), menu_keyboard(t))
+        await replace(update, context, t.gettext("Your signature stays."), menu_keyboard(t))
         return
     if signature is None:
-        await say(update, context, t.gettext("You have not signed the letter."), menu_keyboard(t))
+        await replace(
+            update, context, t.gettext("You have not signed the letter."), menu_keyboard(t)
+        )
         return
     if choice is Answer.YES:
         with contextlib.suppress(NotSigned):  # withdrawn meanwhile: the outcome is the same
@@ -288,7 +290,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
                 "{count} person has signed.", "{count} people have signed.", count
             ).format(count=t.number(count))
         )
-        await say(update, context, text, menu_keyboard(t))
+        await replace(update, context, text, menu_keyboard(t))
         return
     question = t.gettext("Withdraw your signature? It is removed from the list at once.")
     if signature.status is Status.APPROVED:
@@ -299,4 +301,4 @@ async def withdraw(update: Update, context: BotContext) -> None:
         (t.gettext("Withdraw my signature"), Withdraw(Answer.YES)),
         (t.gettext("Keep it"), Withdraw(Answer.NO)),
     )
-    await say(update, context, question, markup)
+    await replace(update, context, question, markup)

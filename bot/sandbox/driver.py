@@ -192,7 +192,8 @@ class Driver:
     async def press_and_wait(
         self, user_id: int, data: str, replies: int = 1, timeout: float = 10.0
     ) -> list[JSON]:
-        """Press a button in the person's private chat; return once the bot sent `replies`."""
+        """Press a button in the person's private chat; return once the bot answered with
+        `replies` messages (new ones, or the pressed one changed in place)."""
         body = {
             "user_id": user_id,
             "chat_id": user_id,
@@ -201,6 +202,29 @@ class Driver:
             "timeout": timeout,
         }
         return cast(list[JSON], (await self._object("POST", "/driver/press", body))["replies"])
+
+    async def press_and_see(
+        self,
+        user_id: int,
+        chat_id: int,
+        *,
+        text: str | None = None,
+        data: str | None = None,
+        replies: int = 1,
+        timeout: float = 10.0,
+    ) -> tuple[str, list[JSON]]:
+        """Press a button on the newest message carrying it; return the query id once the bot
+        answered with `replies` messages (new ones, or the pressed one changed in place)."""
+        body = {
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "text": text,
+            "data": data,
+            "replies": replies,
+            "timeout": timeout,
+        }
+        found = await self._object("POST", "/driver/press", body)
+        return str(found["query_id"]), cast(list[JSON], found["replies"])
 
     async def forge_press(self, user_id: int, chat_id: int, message_id: int, data: str) -> str:
         body = {

@@ -16,7 +16,7 @@ from bot.sandbox.messaging import MessageMethods
 from bot.sandbox.params import Params, Upload
 from bot.sandbox.people import PeopleActions
 from bot.sandbox.updates import UpdateMethods
-from bot.sandbox.world import JSON, ApiError, bad_request
+from bot.sandbox.world import JSON, ApiError, bad_request, shown
 
 SENDING_METHODS = {
     "sendMessage",
@@ -124,7 +124,7 @@ class Emulator(UpdateMethods, MessageMethods, ChatMethods, PeopleActions):
                 if fault.mode == "timeout":
                     await asyncio.sleep(fault.delay)
                     raise ApiError(504, "Gateway Timeout")
-                raise ApiError(fault.status, "Internal Server Error")
+                raise ApiError(fault.status, fault.description)
         self.faults = [fault for fault in self.faults if fault.remaining > 0]
 
     def _check_flood(self, params: Params) -> None:
@@ -177,6 +177,36 @@ class Emulator(UpdateMethods, MessageMethods, ChatMethods, PeopleActions):
             if loop.time() >= deadline:
                 raise bad_request(f"waited {timeout:.0f}s for {count} bot message(s)")
             await self.wait_for_chat(chat_id, deadline - loop.time())
+
+    async def wait_bot_answers(
+        self, query_id: str, after: int, count: int, timeout: float
+    ) -> list[JSON]:
+        """Wait until the bot has answered a press with `count` messages: new ones after
+        message `after`, and the pressed one if the bot changed what it shows (edited in
+        place); taking its buttons off alone is no answer."""
+        query = self.callback_queries.get(query_id)
+        if query is None:
+            raise bad_request("no such callback query")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            chat = self.chats.get(query.chat_id)
+            if chat is None:
+                raise bad_request("chat not found")
+            found: list[JSON] = []
+            for stored in reversed(chat.messages.values()):
+                if stored.data["message_id"] <= after:
+                    break
+                if stored.sender == "bot" and not stored.deleted:
+                    found.append(stored.to_driver())
+            pressed = chat.messages.get(query.message_id)
+            if pressed is not None and not pressed.deleted and shown(pressed.data) != query.shown:
+                found.append(pressed.to_driver())
+            if len(found) >= count:
+                return sorted(found, key=lambda message: int(message["message_id"]))
+            if loop.time() >= deadline:
+                raise bad_request(f"waited {timeout:.0f}s for {count} answer(s) to a press")
+            await self.wait_for_chat(query.chat_id, deadline - loop.time())
 
 
 def _loggable(values: dict[str, Any]) -> JSON:

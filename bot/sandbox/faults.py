@@ -14,6 +14,7 @@ class Fault:
     methods: set[str] | None = None
     status: int = 500
     delay: float = 30.0
+    description: str = "Internal Server Error"
 
     def applies_to(self, method: str) -> bool:
         return self.remaining > 0 and (self.methods is None or method in self.methods)

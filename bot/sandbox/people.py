@@ -18,6 +18,7 @@ from bot.sandbox.world import (
     StoredMessage,
     User,
     bad_request,
+    shown,
 )
 
 
@@ -261,7 +262,12 @@ class PeopleActions(EmulatorState):
     def _callback(self, user: User, stored: StoredMessage, data: str) -> str:
         query_id = secrets.token_hex(8)
         self.callback_queries[query_id] = CallbackQuery(
-            query_id, user.id, self.clock.now(), int(stored.data["chat"]["id"])
+            query_id,
+            user.id,
+            self.clock.now(),
+            int(stored.data["chat"]["id"]),
+            message_id=int(stored.data["message_id"]),
+            shown=shown(stored.data),
         )
         self.add_update(
             "callback_query",

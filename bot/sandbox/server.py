@@ -235,8 +235,8 @@ async def driver_press(emulator: Emulator, request: web.Request, body: JSON) -> 
     )
     if not body.get("replies"):
         return query_id
-    replies = await emulator.wait_bot_messages(
-        body["chat_id"], newest, int(body["replies"]), float(body.get("timeout", 10))
+    replies = await emulator.wait_bot_answers(
+        query_id, newest, int(body["replies"]), float(body.get("timeout", 10))
     )
     return {"query_id": query_id, "replies": replies}
 
@@ -311,6 +311,7 @@ async def driver_faults(emulator: Emulator, request: web.Request, body: JSON) ->
             set(methods) if methods else None,
             int(body.get("status", 500)),
             float(body.get("delay", 30.0)),
+            str(body.get("description", "Internal Server Error")),
         )
     )
     return True

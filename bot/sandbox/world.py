@@ -172,6 +172,11 @@ class StoredFile:
         return f"{self.kind}s/file_{self.file_unique_id}.{extension}"
 
 
+def shown(data: JSON) -> str | None:
+    """What a message shows a person: its text, or its caption."""
+    return data.get("text", data.get("caption"))
+
+
 @dataclass
 class CallbackQuery:
     id: str
@@ -180,6 +185,10 @@ class CallbackQuery:
     chat_id: int = 0
     answered: bool = False
     answer: JSON | None = None
+    # The pressed message, and what it showed when pressed (its text or caption): what the
+    # bot changes there counts as its answer, as a new message does.
+    message_id: int = 0
+    shown: str | None = None
 
 
 class Clock:

@@ -34,10 +34,11 @@ class Supporter:
     async def press_and_wait(
         self, text: str | None = None, data: str | None = None, replies: int = 1
     ) -> list[JSON]:
-        """Press a button and wait for `replies` new bot messages."""
-        before = await self.last_message_id()
-        query_id = await self.press(text, data)
-        found = await self.driver.wait_bot_messages(self.id, before, replies)
+        """Press a button and wait for the bot's answer: `replies` messages, each a new one or
+        the pressed one changed in place (its text or caption, not only its buttons)."""
+        query_id, found = await self.driver.press_and_see(
+            self.id, self.id, text=text, data=data, replies=replies
+        )
         await self.driver.wait_answered(query_id)
         return found
 
