@@ -171,10 +171,10 @@ async def test_the_preview_says_the_line_is_in_the_channels_language(
     await lena.press_and_wait(data=SigningStep(SignChoice.CONFIRM).pack())
     await lena.say("/message", replies=2)
     await lena.say("Solidarität")
-    await lena.press_and_wait(data=MessageStep(MessageChoice.ANONYMOUS).pack())
-    before = await lena.last_message_id()
+    [question] = await lena.press_and_wait(data=MessageStep(MessageChoice.ANONYMOUS).pack())
     await lena.press(data=MessageStep(MessageChoice.SKIP).pack())
-    intro, preview = await driver.wait_bot_messages(lena.id, before, 2)
+    # The intro takes the pressed question's place; the preview follows it.
+    intro, preview = await driver.wait_bot_messages(lena.id, question["message_id"] - 1, 2)
     assert intro["text"] == (
         "Genau so würde deine Nachricht veröffentlicht. Die Zeile darunter steht in der "
         "Sprache des Kanals (Englisch):"
