@@ -120,6 +120,7 @@ async def measured(
         **percentiles((await latencies(driver))[before:]),
         **person,
         "cpu_seconds": cpu,
+        "bot_cpu_ms_per_update": round(1000 * cpu.get("bot", 0.0) / max(1, updates), 2),
     }
 
 

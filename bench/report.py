@@ -23,6 +23,7 @@ def table(results: dict[str, Any]) -> list[tuple[str, Any]]:
                     f"{found['person_p99_ms']}",
                 ),
                 (f"{name}: CPU seconds", cpu),
+                (f"{name}: bot CPU ms per update", found["bot_cpu_ms_per_update"]),
             ]
         )
 

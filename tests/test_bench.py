@@ -24,10 +24,17 @@ def test_the_benchmark_runs_its_phases_and_reports(tmp_path: Path) -> None:
     results = json.loads(output.read_text(encoding="utf-8"))
     flows = results["full_flows"]
     # 12 supporters in each run, 30% of them (3) also sending a message: 12 * 5 + 3 * 5
-    # updates, as the emulator counted them; and every signature and message was stored
-    # and then approved.
+    # updates, as the emulator counted them; every signature and message was stored and then
+    # approved. Returning, each of the 24 changes their signature (back to pending) and sends
+    # a message: 11 updates each, none of them refused by the flood gate.
     assert flows["sustained"]["updates"] == flows["saturation"]["updates"] == 75
-    assert flows["stored"] == {"signatures": {"approved": 24}, "messages": {"approved": 6}}
+    returning = flows["returning"]
+    assert returning["sustained"]["updates"] == returning["saturation"]["updates"] == 12 * 11
+    assert flows["stored"] == {
+        "signatures": {"pending": 24},
+        "messages": {"approved": 6, "pending": 24},
+    }
+    assert flows["saturation"]["bot_cpu_ms_per_update"] > 0
     assert set(flows["sustained"]["cpu_seconds"]) == {"generator", "bot", "emulator"}
     assert flows["sustained"]["p99_ms"] > 0 and flows["sustained"]["person_p99_ms"] > 0
     assert flows["bot_peak_memory_mb"] > 0
