@@ -11,6 +11,7 @@ import pytest
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.storage import Repositories, migrations
 from bot.storage.database import Database, MigrationError, open_database, schema_version
+from bot.storage.persistence import SqlitePersistence
 from tests.conftest import CHEAP_KEYS
 
 
@@ -136,5 +137,51 @@ async def test_deferred_rows_are_written_together_and_forget_writes_them_first(
         await repos.seen.load()
         assert repos.seen.claim(41, 2000) is False
         assert repos.seen.claim(42, 2000) is True
+    finally:
+        await db.close()
+
+
+async def test_interleaved_deferred_rows_all_reach_the_file_in_one_flush(tmp_path: Path) -> None:
+    # Under load an update's id and its reply's message id alternate in the queue; a flush
+    # writes each kind at once and loses none of either.
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.open()
+    repos = Repositories.on(db)
+    try:
+        for update_id in range(100, 160):
+            assert repos.seen.claim(update_id, 1000) is True
+            repos.chat_log.record("key-a", update_id, 1000, mine=True)
+        await db.flush()
+        seen = await db.fetchall("SELECT update_id FROM seen_updates ORDER BY update_id")
+        assert [row[0] for row in seen] == list(range(100, 160))
+        assert await repos.chat_log.recent("key-a", 1000) == list(range(100, 160))
+    finally:
+        await db.close()
+
+
+async def test_persistence_deletes_the_drafts_and_states_it_has_and_only_writes_those(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    db = Database(path)
+    persistence = SqlitePersistence(db, max_age=3600)
+    await persistence.get_user_data()
+    await persistence.get_conversations("signing")
+    await persistence.update_user_data(7, {"listing": "anonymous"})
+    await persistence.update_conversation("signing", (7, 7), 1)
+    await persistence.update_user_data(8, {})  # someone with no draft: nothing to delete
+    await persistence.update_conversation("signing", (8, 8), None)
+    assert await db.fetchall("SELECT user_id FROM conversation_drafts") == [(7,)]
+    await db.close()
+    # After a restart the rows are known again, and ending the conversation deletes them.
+    db = Database(path)
+    persistence = SqlitePersistence(db, max_age=3600)
+    assert await persistence.get_user_data() == {7: {"listing": "anonymous"}}
+    assert await persistence.get_conversations("signing") == {(7, 7): 1}
+    await persistence.update_user_data(7, {})
+    await persistence.update_conversation("signing", (7, 7), None)
+    try:
+        assert await db.fetchall("SELECT * FROM conversation_drafts") == []
+        assert await db.fetchall("SELECT * FROM conversation_states") == []
     finally:
         await db.close()

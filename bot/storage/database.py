@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
-import operator
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextvars import ContextVar
@@ -138,18 +136,22 @@ class Database:
         /clear). Written in one transaction every fraction of a second, they cost a little
         of what a commit each did. A crash loses at most the rows queued since the last flush.
         """
-        self._deferred.append((sql, tuple(parameters)))
+        self._deferred.append((sql, tuple(parameters)))  # written in any order: inserts only
 
     async def flush(self) -> None:
         """Write every deferred row now, in one transaction."""
         if not self._deferred:
             return
         rows, self._deferred = self._deferred, []
+        # One executemany per statement, not per run of equal statements: the two kinds of
+        # row alternate (an update's id, then its reply's message id), and each call is a
+        # trip to the database thread. Deferred rows are independent inserts (see defer).
+        by_statement: dict[str, list[tuple[Any, ...]]] = {}
+        for sql, parameters in rows:
+            by_statement.setdefault(sql, []).append(parameters)
         async with self.transaction():
-            for sql, group in itertools.groupby(rows, key=operator.itemgetter(0)):
-                cursor = await self.connection.executemany(
-                    sql, [parameters for _, parameters in group]
-                )
+            for sql, group in by_statement.items():
+                cursor = await self.connection.executemany(sql, group)
                 await cursor.close()  # a statement left open would lock the checkpoint at close
 
     def start_flushing(self, interval: float) -> None:

@@ -29,6 +29,12 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         self._conversations = ConversationRepository(db)
         self._max_age = max_age
         self._tidied = False
+        # Which rows exist, as far as this persistence wrote them: the framework asks to delete
+        # the state and the draft of everyone it saw in the last interval, mostly people with
+        # neither, and each delete is a trip to the database thread. (Other paths only delete:
+        # /forget, the tidy-up at start; a row they took is deleted again here, harmlessly.)
+        self._states: set[tuple[str, Key]] = set()
+        self._drafts: set[int] = set()
 
     async def _rows(self) -> ConversationRepository:
         """The repository, once the database is open and stale rows are gone.
@@ -43,18 +49,35 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         return self._conversations
 
     async def get_conversations(self, name: str) -> dict[Key, object]:
-        return await (await self._rows()).states(name)
+        states = await (await self._rows()).states(name)
+        self._states.update((name, key) for key in states)
+        return states
 
     async def update_conversation(self, name: str, key: Key, new_state: object | None) -> None:
+        if new_state is None:
+            if (name, key) not in self._states:
+                return
+            self._states.discard((name, key))
+        else:
+            self._states.add((name, key))
         await (await self._rows()).set_state(name, key, new_state)
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
-        return await (await self._rows()).drafts()
+        drafts = await (await self._rows()).drafts()
+        self._drafts.update(drafts)
+        return drafts
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        if not data:
+            await self.drop_user_data(user_id)
+            return
+        self._drafts.add(user_id)
         await (await self._rows()).set_draft(user_id, deepcopy(data))
 
     async def drop_user_data(self, user_id: int) -> None:
+        if user_id not in self._drafts:
+            return
+        self._drafts.discard(user_id)
         await (await self._rows()).drop_draft(user_id)
 
     async def flush(self) -> None:
