@@ -75,6 +75,54 @@ class ConversationRepository:
             (user_id, json.dumps(data), int(time.time())),
         )
 
+    async def write(
+        self,
+        states: dict[tuple[str, Key], object | None],
+        drafts: dict[int, dict[Any, Any] | None],
+    ) -> None:
+        """Write many states and drafts in one transaction (None deletes the row).
+
+        A statement a kind, not one per row: the framework hands over everyone who moved in the
+        last second, and each statement is a trip to the database thread.
+        """
+        now = int(time.time())
+        state_rows = [
+            (name, json.dumps(list(key)), json.dumps(state), now)
+            for (name, key), state in states.items()
+            if state is not None
+        ]
+        ended = [
+            (name, json.dumps(list(key))) for (name, key), state in states.items() if state is None
+        ]
+        draft_rows = [(user_id, json.dumps(data), now) for user_id, data in drafts.items() if data]
+        emptied = [(user_id,) for user_id, data in drafts.items() if not data]
+        erased = 0
+        async with self._db.transaction():
+            if state_rows:
+                await self._db.executemany(
+                    "INSERT INTO conversation_states (name, key, state, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (name, key) DO UPDATE SET "
+                    "state = excluded.state, updated_at = excluded.updated_at",
+                    state_rows,
+                )
+            if ended:
+                erased += await self._db.executemany(
+                    "DELETE FROM conversation_states WHERE name = ? AND key = ?", ended
+                )
+            if draft_rows:
+                await self._db.executemany(
+                    "INSERT INTO conversation_drafts (user_id, data, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, "
+                    "updated_at = excluded.updated_at",
+                    draft_rows,
+                )
+            if emptied:
+                erased += await self._db.executemany(
+                    "DELETE FROM conversation_drafts WHERE user_id = ?", emptied
+                )
+        if erased:
+            self._db.erased()  # the keys and drafts hold raw ids
+
     async def drop_draft(self, user_id: int) -> None:
         if await self._db.execute("DELETE FROM conversation_drafts WHERE user_id = ?", (user_id,)):
             self._db.erased()

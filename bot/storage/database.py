@@ -208,6 +208,15 @@ class Database:
             await connection.execute_fetchall(sql, tuple(parameters))
             return connection.total_changes - before
 
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> int:
+        """Run a statement once per row, in one trip; return the number of rows it changed."""
+        async with self._turn():
+            connection = self.connection
+            before = connection.total_changes
+            cursor = await connection.executemany(sql, [tuple(row) for row in rows])
+            await cursor.close()  # a statement left open would lock the checkpoint at close
+            return connection.total_changes - before
+
     async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> Any:
         """The first row (the statement should select one, e.g. by key or with LIMIT 1)."""
         async with self._turn():

@@ -6,7 +6,7 @@ repository's. Chat data, bot data and callback data are not stored.
 
 from __future__ import annotations
 
-from copy import deepcopy
+import asyncio
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -35,6 +35,10 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         # /forget, the tidy-up at start; a row they took is deleted again here, harmlessly.)
         self._states: set[tuple[str, Key]] = set()
         self._drafts: set[int] = set()
+        # The rows of the framework's current round, and the write that takes them.
+        self._round_states: dict[tuple[str, Key], object | None] = {}
+        self._round_drafts: dict[int, dict[Any, Any] | None] = {}
+        self._round: asyncio.Future[None] | None = None
 
     async def _rows(self) -> ConversationRepository:
         """The repository, once the database is open and stale rows are gone.
@@ -60,7 +64,8 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
             self._states.discard((name, key))
         else:
             self._states.add((name, key))
-        await (await self._rows()).set_state(name, key, new_state)
+        self._round_states[(name, key)] = new_state
+        await self._written()
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         drafts = await (await self._rows()).drafts()
@@ -72,13 +77,34 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
             await self.drop_user_data(user_id)
             return
         self._drafts.add(user_id)
-        await (await self._rows()).set_draft(user_id, deepcopy(data))
+        # The framework hands over a copy of its own; the round encodes it as it writes.
+        self._round_drafts[user_id] = data
+        await self._written()
 
     async def drop_user_data(self, user_id: int) -> None:
         if user_id not in self._drafts:
             return
         self._drafts.discard(user_id)
-        await (await self._rows()).drop_draft(user_id)
+        self._round_drafts[user_id] = None
+        await self._written()
+
+    async def _written(self) -> None:
+        """Wait until this round's rows are in the database, written together.
+
+        The framework calls update_conversation and update_user_data for everyone who moved
+        since its last round, all at once (one gather); the first call starts a write that runs
+        after the others have queued their rows, and each call returns once it is done.
+        """
+        if self._round is None:
+            self._round = asyncio.ensure_future(self._write_round())
+        await asyncio.shield(self._round)
+
+    async def _write_round(self) -> None:
+        await asyncio.sleep(0)  # the rest of the framework's gather queues its rows first
+        states, self._round_states = self._round_states, {}
+        drafts, self._round_drafts = self._round_drafts, {}
+        self._round = None
+        await (await self._rows()).write(states, drafts)
 
     async def flush(self) -> None:
         return None  # every write went to the database at once; the runtime closes it
