@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import cast
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.error import Conflict, InvalidToken, TelegramError
-from telegram.ext import ConversationHandler
 
 from bot.context import BotApplication, BotContext
 from bot.delivery.topics import REPORTS
-from bot.handlers.conversation import Deadline
 from bot.handlers.menu import COMMANDS
+from bot.handlers.timed import TimedConversation, sweep_interval
 from bot.i18n import LANGUAGES
 from bot.operations import HEARTBEAT_INTERVAL, PLACEHOLDER, beat, chat_checks, unreachable
 from bot.webhook import WebhookServer
@@ -120,68 +118,40 @@ async def register_commands(application: BotApplication) -> None:
 # ----------------------------------------------------------------------- jobs
 
 
-@dataclass(frozen=True)
-class Restored:
-    """A conversation restored from the database, and when it times out."""
-
-    application: BotApplication
-    handler: ConversationHandler[BotContext]
-    key: tuple[int | str, ...]
-    deadline: float
-
-
-def _seconds(timeout: float | dt.timedelta | None) -> float:
-    if isinstance(timeout, dt.timedelta):
-        return timeout.total_seconds()
-    return float(timeout or 0)
+def timed_conversations(application: BotApplication) -> list[TimedConversation]:
+    return [
+        handler
+        for handlers in application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, TimedConversation)
+    ]
 
 
 async def keep_deadlines(application: BotApplication) -> None:
-    """Conversations restored from the database time out when they would have.
-
-    PTB's timeout jobs live in memory only; each restored conversation gets a job at its
-    stored deadline (the stale ones were dropped as the persistence loaded).
-    """
+    """Conversations restored from the database time out when they would have, and every
+    conversation left alone ends on the clock (bot/handlers/timed.py)."""
     jobs = application.job_queue
     assert jobs is not None
     conversations = application.bot_data.repos.conversations
-    now = time.time()
-    for handlers in application.handlers.values():
-        for handler in handlers:
-            if not (isinstance(handler, ConversationHandler) and handler.name):
-                continue
-            if not handler.conversation_timeout:
-                continue
-            timeout = _seconds(handler.conversation_timeout)
-            for key, deadline in (await conversations.deadlines(handler.name, timeout)).items():
-                # The job's name is logged; the key (a raw id) is not in it.
-                jobs.run_once(
-                    expire_restored,
-                    max(0.0, deadline - now),
-                    data=Restored(application, handler, key, deadline),
-                    name="restored conversation deadline",
-                )
+    for handler in timed_conversations(application):
+        stored = await conversations.deadlines(str(handler.name), handler.timeout)
+        for key, deadline in stored.items():
+            handler.moved_at((int(key[0]), int(key[-1])), deadline - handler.timeout)
+        jobs.run_repeating(
+            end_idle_conversations,
+            interval=sweep_interval(handler.timeout),
+            first=0,
+            data=handler,
+            name="idle conversations",
+        )
 
 
-async def expire_restored(context: BotContext) -> None:
-    """End a restored conversation at its deadline, unless it has moved on since."""
+async def end_idle_conversations(context: BotContext) -> None:
+    """End the conversations of one handler left alone past its timeout."""
     assert context.job is not None
-    restored = context.job.data
-    assert isinstance(restored, Restored)
-    application, handler = restored.application, restored.handler
-    await application.update_persistence()  # its state's time, as of now
-    timeout = _seconds(handler.conversation_timeout)
-    conversations = context.bot_data.repos.conversations
-    current = (await conversations.deadlines(str(handler.name), timeout)).get(restored.key)
-    if current is None or current > restored.deadline:
-        return  # ended, or answered since the restart: PTB's own timeout is armed
-    update = Deadline(int(restored.key[0]), int(restored.key[-1]))
-    check = handler.check_update(update)
-    if check is None:
-        return
-    await handler.handle_update(
-        update, application, check, BotContext.from_update(update, application)
-    )
+    handler = context.job.data
+    assert isinstance(handler, TimedConversation)
+    await handler.end_the_idle(cast(BotApplication, context.application), time.time())
 
 
 async def heartbeat(context: BotContext) -> None:

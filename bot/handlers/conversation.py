@@ -7,8 +7,8 @@ country step) is one piece, ListingSteps, that both conversations use.
 
 A draft holds a raw Telegram id (the framework keys user data by it) and what was typed, so
 it leaves the database as soon as the conversation ends, is cancelled or times out, not at
-the persistence's next round. A conversation restored after a restart keeps its deadline:
-PTB's timeout jobs do not outlive a restart, so the runtime feeds it a Deadline then.
+the persistence's next round. A conversation left alone ends on a clock of its own
+(timed.py); one restored after a restart keeps its deadline, from the stored times.
 
 The draft also notes the id of the question waiting for an answer (its buttons come off when
 the conversation is left) and of the messages whose text it holds (the name, a message's text
@@ -86,7 +86,7 @@ class PrivatePress(CallbackQueryHandler[BotContext, object]):
 
 
 class Deadline(Update):
-    """A conversation restored after a restart has reached its deadline.
+    """A conversation has reached its deadline (bot/handlers/timed.py).
 
     Made by the bot, never received from Telegram; it names the conversation's chat and
     person, and only a conversation's Deadline handler takes it.
@@ -316,18 +316,11 @@ class Flow:
 
     # ---------------------------------------------------------------- time
 
-    async def timed_out(self, update: Update, context: BotContext) -> None:
-        """A conversation left alone ends quietly, its draft dropped."""
-        self.draft.drop(context)
-
     async def expired(self, update: Update, context: BotContext) -> int:
-        """A restored conversation's deadline passed: it ends as a timed-out one does."""
-        await self.timed_out(update, context)
+        """A conversation left alone past its deadline (timed.py) ends quietly, its draft
+        dropped."""
+        self.draft.drop(context)
         return ConversationHandler.END
-
-    def timeout_state(self) -> Handlers:
-        # Whatever the last update was (a message, a button), the timeout drops the draft.
-        return [TypeHandler(Update, self.timed_out)]
 
 
 class ListingSteps:

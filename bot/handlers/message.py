@@ -55,6 +55,7 @@ from bot.handlers.reply import (
     remember,
     say,
 )
+from bot.handlers.timed import TimedConversation
 from bot.i18n import Translator
 from bot.render import fit
 from bot.render.lines import line_of, published_line, published_text
@@ -556,7 +557,7 @@ async def send(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
+def message_conversation(timeout: float) -> TimedConversation:
     private = PRIVATE
     FLOW.retakes["kind"] = retake_content
 
@@ -584,7 +585,7 @@ def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
     with warnings.catch_warnings():
         # Tracked per chat, not per message, on purpose: one conversation per person.
         warnings.simplefilter("ignore")
-        return ConversationHandler(
+        return TimedConversation(
             entry_points=[
                 CommandHandler("message", begin, private),
                 CommandHandler("start", begin, private & filters.Regex(r"^/start message$")),
@@ -629,10 +630,9 @@ def message_conversation(timeout: float) -> ConversationHandler[BotContext]:
                     CallbackQueryHandler(take_offer, pattern=on(MessageChoice.OFFERED)),
                     MessageHandler(sendable, more_of_the_offer),
                 ),
-                ConversationHandler.TIMEOUT: FLOW.timeout_state(),
             },
             fallbacks=[],
             name="message",
             persistent=True,
-            conversation_timeout=timeout,
+            timeout=timeout,
         )

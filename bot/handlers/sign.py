@@ -36,6 +36,7 @@ from bot.handlers.reply import (
     say,
     yes_no,
 )
+from bot.handlers.timed import TimedConversation
 from bot.i18n import Translator
 from bot.render.lines import line_of, published_line
 from bot.render.words import describe_status
@@ -225,13 +226,13 @@ async def confirm(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
+def signing_conversation(timeout: float) -> TimedConversation:
     private = PRIVATE
     with warnings.catch_warnings():
         # PTB warns that CallbackQueryHandlers are tracked per chat, not per message:
         # that is what we want (one signing conversation per person).
         warnings.simplefilter("ignore")
-        return ConversationHandler(
+        return TimedConversation(
             entry_points=[
                 CommandHandler("sign", begin, private),
                 CommandHandler("start", begin, private & filters.Regex(r"^/start sign$")),
@@ -252,12 +253,11 @@ def signing_conversation(timeout: float) -> ConversationHandler[BotContext]:
                     ),
                     CallbackQueryHandler(change, pattern=exactly(SigningStep(SignChoice.CHANGE))),
                 ),
-                ConversationHandler.TIMEOUT: FLOW.timeout_state(),
             },
             fallbacks=[],
             name="signing",
             persistent=True,
-            conversation_timeout=timeout,
+            timeout=timeout,
             allow_reentry=False,
         )
 
