@@ -64,7 +64,7 @@ from bot.handlers.safety import safety
 from bot.handlers.sign import signing_conversation, withdraw
 from bot.handlers.start import show_help, stale_button, start
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
-from bot.request import AiohttpRequest
+from bot.request import AiohttpRequest, TrimmedBot
 from bot.storage.persistence import SqlitePersistence
 from bot.updates import PerChatOrder
 
@@ -79,7 +79,7 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
         load_or_create_key(settings.secret_key, settings.key_path), settings.key_cost
     )
     base = settings.telegram_api_url
-    bot: ExtBot[int] = ExtBot(
+    bot: ExtBot[int] = TrimmedBot(
         settings.bot_token,
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
