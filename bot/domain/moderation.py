@@ -339,7 +339,7 @@ class ModerationService:
     # ------------------------------------------------------------ bans
 
     async def is_banned(self, person_key: str) -> bool:
-        return await self.stores.bans.is_banned(person_key)
+        return person_key in self.banned  # kept in step with the table (load_bans, _ban, unban)
 
     async def ban(
         self, reference: Reference, moderator: Moderator, why: Why | None = None

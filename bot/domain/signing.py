@@ -60,5 +60,4 @@ class SigningService:
     async def signed_count(self) -> int:
         """Everyone who has signed and not been turned down: the approved, and those whose
         signature (a new signer's own among them) waits for the moderators' review."""
-        signatures = self.signatures
-        return await signatures.count(Status.APPROVED) + await signatures.count(Status.PENDING)
+        return await self.signatures.count(Status.APPROVED, Status.PENDING)

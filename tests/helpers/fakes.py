@@ -76,8 +76,8 @@ class FakeSignatures:
         self.published_ids.discard(found.id)
         return True
 
-    async def count(self, status: Status) -> int:
-        return sum(1 for _, s in self.rows.values() if s.status is status)
+    async def count(self, *statuses: Status) -> int:
+        return sum(1 for _, s in self.rows.values() if s.status in statuses)
 
     async def decide(
         self, signature_id: int, status: Status, today: dt.date
