@@ -19,6 +19,7 @@ from bot.config import (
     environment,
     key_file_warning,
     load_settings,
+    signature_goal,
 )
 from bot.i18n import LANGUAGES, CatalogError
 from bot.log import configure_logging
@@ -270,7 +271,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             return EXIT_SETTINGS
         if arguments.command == "stats":
-            print("\n".join(figures(settings.database_path)))
+            problems: list[str] = []
+            goal = signature_goal(environment(), problems)
+            if problems:
+                report(SettingsError(*problems))
+                return EXIT_SETTINGS
+            print("\n".join(figures(settings.database_path, goal)))
             return 0
         return backup_command(settings, arguments.path, arguments.force)
     if arguments.command == "sandbox":

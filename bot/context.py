@@ -68,7 +68,9 @@ class Services:
         posts = Posts(i18n, settings.moderator_language, settings.channel_language)
         notifier = Notifier(repos.contacts, repos.outbox, settings.undo_window)
         client = TelegramChannel(bot, settings.channel_id)
-        channel = ChannelService(repos, posts, notifier, client, settings.channel_id, wake)
+        channel = ChannelService(
+            repos, posts, notifier, client, settings.channel_id, wake, settings.signature_goal
+        )
         languages = LanguageChoices(repos.people)
         limits = Limits(settings.message_pending_limit, settings.message_daily_limit)
         unpublish = Unpublisher(repos, posts, wake)

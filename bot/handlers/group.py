@@ -18,6 +18,7 @@ from telegram import InputFile, Message, Update
 from bot.context import BotContext
 from bot.domain.decisions import Reference
 from bot.domain.reports import spreadsheet_cell
+from bot.domain.signatures import Status
 from bot.handlers.permissions import moderator_commanding
 from bot.render.chart import signatures_per_day
 from bot.render.lines import line_of
@@ -99,6 +100,15 @@ async def stats(update: Update, context: BotContext) -> None:
         return [*lines, ""]
 
     lines: list[str] = []
+    goal = context.bot_data.settings.signature_goal
+    if goal is not None:
+        approved = dict(totals["signatures"]).get(Status.APPROVED.value, 0)
+        progress = t.ngettext(
+            "Goal: {count} of {goal} signature approved",
+            "Goal: {count} of {goal} signatures approved",
+            goal,
+        ).format(count=t.number(approved), goal=t.number(goal))
+        lines += [f"<b>{html.escape(progress)}</b>", ""]
     lines += block(t.gettext("Signatures by status"), totals["signatures"])
     lines += block(t.gettext("Messages by status"), totals["messages"])
     lines += block(t.gettext("Signatures by language"), totals["languages"])

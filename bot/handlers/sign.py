@@ -194,6 +194,18 @@ def signed_so_far(t: Translator, count: int) -> str:
     ).format(count=t.number(count))
 
 
+def toward_goal(t: Translator, count: int, goal: int | None) -> str:
+    """Where the signatures stand against the campaign's goal (SIGNATURE_GOAL), if any;
+    counted as `signed_so_far` counts them, the new signer's own among them."""
+    if goal is None:
+        return ""
+    return " " + t.ngettext(
+        "That is {count} of our goal of {goal} signature.",
+        "That is {count} of our goal of {goal} signatures.",
+        goal,
+    ).format(count=t.number(count), goal=t.number(goal))
+
+
 async def confirm(update: Update, context: BotContext) -> int:
     """Store the signature as pending review; thank the person and offer to clear the chat."""
     draft = FLOW.draft.of(context)
@@ -207,13 +219,15 @@ async def confirm(update: Update, context: BotContext) -> int:
     stored = await signing.submit(context.person_key, context.telegram_id, signature, t.language)
     FLOW.sent(context, Sent(ItemKind.SIGNATURE, stored.id))
     FLOW.draft.drop(context)
+    count = await signing.signed_count()
     text = (
         t.gettext(
             "Thank you for signing. The moderators will review your signature before it is "
             "published."
         )
         + "\n"
-        + signed_so_far(t, await signing.signed_count())
+        + signed_so_far(t, count)
+        + toward_goal(t, count, context.bot_data.settings.signature_goal)
         + "\n\n"
         + t.gettext(
             "If your phone could be inspected, you can delete this conversation from the chat."

@@ -52,10 +52,14 @@ def status_counts(database: Path) -> dict[str, dict[str, int]]:
         connection.close()
 
 
-def figures(database: Path) -> list[str]:
-    """The campaign's figures, for `python -m bot stats`."""
+def figures(database: Path, goal: int | None = None) -> list[str]:
+    """The campaign's figures, for `python -m bot stats`; `goal`: SIGNATURE_GOAL."""
     lines = []
-    for table, counts in status_counts(database).items():
+    counts_by_table = status_counts(database)
+    if goal is not None:
+        approved = counts_by_table["signatures"].get(Status.APPROVED.value, 0)
+        lines.append(f"Goal: {approved:,} of {goal:,} signatures approved ({approved / goal:.0%})")
+    for table, counts in counts_by_table.items():
         shown = ", ".join(f"{status} {count:,}" for status, count in counts.items()) or "none"
         lines.append(f"{table.capitalize()}: {shown}")
     connection = _read_only(database)
