@@ -21,6 +21,7 @@ from bot.domain.flood import FloodGate
 from bot.domain.followups import FollowUps
 from bot.domain.identity import Identities, PersonKeys
 from bot.domain.letter import LetterLibrary
+from bot.domain.links import LinkArrivals
 from bot.domain.messages import Limits
 from bot.domain.messaging import MessagingService
 from bot.domain.moderation import ModerationService
@@ -54,6 +55,7 @@ class Services:
     reports: Reports
     identities: Identities
     dialogue: DialogueService
+    links: LinkArrivals
 
     @classmethod
     def on(
@@ -94,6 +96,7 @@ class Services:
             reports=Reports(repos),
             identities=Identities(keys, repos.person_keys, moderation.rekeyed),
             dialogue=DialogueService(repos, DialoguePosts(posts), unpublish, wake),
+            links=LinkArrivals(repos.links),
         )
 
 

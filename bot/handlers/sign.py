@@ -217,6 +217,7 @@ async def confirm(update: Update, context: BotContext) -> int:
     signing = context.services.signing
     t = context.i18n
     stored = await signing.submit(context.person_key, context.telegram_id, signature, t.language)
+    await context.services.links.signed(context.person_key)  # for the link they came by
     FLOW.sent(context, Sent(ItemKind.SIGNATURE, stored.id))
     FLOW.draft.drop(context)
     count = await signing.signed_count()
