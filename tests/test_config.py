@@ -79,7 +79,7 @@ def test_help_lists_each_command_once_in_aligned_columns(tmp_path: Path) -> None
         assert wrapped <= starts, block  # and a wrapped one continues under it
         assert max(len(line) for line in block) <= 80
     names = [line.split()[0] for line in commands if not line.startswith("   ")]
-    assert names == ["run", "sandbox", "check", "backup", "stats", "health", "(none)"]
+    assert names == ["run", "sandbox", "check", "backup", "stats", "link", "health", "(none)"]
     assert sum(line.lstrip().startswith("sandbox ") for line in lines) == 1  # listed once
 
 

@@ -132,6 +132,16 @@ def test_link_prints_the_addresses_and_registers_the_name(tmp_path: Path) -> Non
         "Link, registered on: started, read on, signed (all days)",
         f"spring_flyer, {TODAY.isoformat()}: started 0, read 0, signed 0",
     ]
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO link_counts VALUES ('spring_flyer', '2026-12-01', 1200, 800, 300)"
+        )
+    figures = bot_command(["stats"], tmp_path)
+    assert figures.stdout.splitlines()[-3:] == [
+        "Links (started, read on, signed):",
+        "  spring_flyer: 1,200, 800, 300",
+        "    2026-12-01: 1,200, 800, 300",
+    ]
 
 
 @pytest.mark.parametrize(
