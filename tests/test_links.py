@@ -334,3 +334,16 @@ def test_the_links_chart_has_a_panel_per_link_the_most_started_first(
         assert ticks == ["Dec 1", "Dec 2", "Dec 3"]
     finally:
         pyplot.close(figure)
+
+
+async def test_forget_forgets_the_link_a_person_came_by(
+    bot: BotApplication, driver: Driver, settings: Settings
+) -> None:
+    await register(bot, "flyer")
+    alice = await new_supporter(driver, "Alice", "en")
+    await opened(alice, "/start s-flyer")
+    await alice.say("/forget")
+    await alice.press_and_wait("Delete everything")
+    await opened(alice, "/letter")
+    await sign(alice, "Anonymously", None, None)
+    assert counts(settings) == [("flyer", TODAY.isoformat(), 1, 0, 0)]
