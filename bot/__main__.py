@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import logging
 import os
+import re
+import sqlite3
 import sys
 import textwrap
 from pathlib import Path
@@ -19,7 +21,9 @@ from bot.config import (
     environment,
     key_file_warning,
     load_settings,
+    signature_goal,
 )
+from bot.domain.links import NAME_LENGTH
 from bot.i18n import LANGUAGES, CatalogError
 from bot.log import configure_logging
 from bot.loop import run as run_loop
@@ -37,6 +41,7 @@ COMMANDS = (
     ("check", "check the token, the moderator group and the channel, one line each"),
     ("backup", "a consistent copy of the live database: backup [--force] PATH"),
     ("stats", "the campaign's figures"),
+    ("link", "make a named link and print its addresses: link NAME; alone: list the links"),
     ("health", "exit status 0 when the running bot wrote its heartbeat lately"),
     ("(none)", "run when BOT_TOKEN is configured, else sandbox"),
 )
@@ -71,7 +76,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     explain = dict(COMMANDS)
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        usage="%(prog)s [-h] [{run,sandbox,check,backup,stats,health}] [options]",
+        usage="%(prog)s [-h] [{run,sandbox,check,backup,stats,link,health}] [options]",
         description="A Telegram bot for solidarity campaigns: the open letter in many languages.",
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -91,6 +96,16 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     backup.add_argument("path", type=Path, help="where to write the copy (its folder must exist)")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     commands.add_parser("stats", description=explain["stats"])
+    link = commands.add_parser("link", description=explain["link"])
+    link.add_argument(
+        "name",
+        nargs="?",
+        help=f"letters, digits and _, at most {NAME_LENGTH} (the link's counts go by it)",
+    )
+    link.add_argument(
+        "--username",
+        help="the bot's @username (else asked of Telegram with BOT_TOKEN)",
+    )
     commands.add_parser("health", description=explain["health"])
     sandbox = commands.add_parser("sandbox", description=explain["sandbox"])
     sandbox.add_argument("--port", type=int, default=8081, help="emulator port (default 8081)")
@@ -248,6 +263,99 @@ def key_reminder(settings: Settings) -> str:
     )
 
 
+def link_command(name: str | None, username: str | None) -> int:
+    """Register a named link and print its addresses; with no name, list the links."""
+    settings = database_only()
+    if name is None:
+        return list_links(settings)
+    from bot.domain.links import valid_name
+
+    if not valid_name(name):
+        print(
+            f"error: {name[:80]!r} is not a link name: use letters A-Z and a-z, digits and _, "
+            f"at most {NAME_LENGTH} (Telegram's start parameter allows no other).",
+            file=sys.stderr,
+        )
+        return EXIT_SETTINGS
+    username = (username or "").strip().removeprefix("@") or None
+    if username is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", username):
+        print(f"error: --username {username[:40]!r} is not a Telegram username.", file=sys.stderr)
+        return EXIT_SETTINGS
+    if username is None:
+        username = bot_username_or_report()
+        if username is None:
+            return 1
+    return asyncio.run(register_link(settings, name, username))
+
+
+def bot_username_or_report() -> str | None:
+    """The bot's username from Telegram, with the token; None after one line on stderr."""
+    env = environment()
+    token = env.get("BOT_TOKEN", "").strip()
+    if not token:
+        print(
+            "error: BOT_TOKEN is not set: the link needs the bot's username; set BOT_TOKEN, "
+            "or give it with --username.",
+            file=sys.stderr,
+        )
+        return None
+    from bot.config import TELEGRAM_URL
+    from bot.operations import bot_username
+
+    api_url = (env.get("TELEGRAM_API_URL", "").strip() or TELEGRAM_URL).rstrip("/")
+    settings = Settings(
+        bot_token=token, moderator_chat_id=0, channel_id=0, telegram_api_url=api_url
+    )
+    configure_logging("WARNING", secrets_of(settings))
+    username, problem = asyncio.run(bot_username(settings))
+    if username is None:
+        print(f"error: {problem}", file=sys.stderr)
+    return username
+
+
+async def register_link(settings: Settings, name: str, username: str) -> int:
+    import datetime as dt
+
+    from bot.domain.links import start_parameter
+    from bot.storage.database import Database
+    from bot.storage.links import LinkRepository
+
+    database = Database(settings.database_path)
+    await database.open()
+    try:
+        added = await LinkRepository(database).add(name, dt.date.today())
+    finally:
+        await database.close()
+    print(f"The link {name} is " + ("registered." if added else "registered already."))
+    print(f"https://t.me/{username}?start={start_parameter(name)}")
+    print("With the letter in a language:")
+    for language in LANGUAGES:
+        print(f"  {language:<4}https://t.me/{username}?start={start_parameter(name, language)}")
+    return 0
+
+
+def list_links(settings: Settings) -> int:
+    from bot.storage.links import listed
+
+    if not settings.database_path.is_file():
+        print(f"error: DATABASE_PATH: no database at {settings.database_path}", file=sys.stderr)
+        return EXIT_SETTINGS
+    try:
+        links = listed(settings.database_path)
+    except sqlite3.OperationalError:  # a database of a version before links
+        links = []
+    if not links:
+        print("No links yet: make one with `python -m bot link NAME`.")
+        return 0
+    print("Link, registered on: started, read on, signed (all days)")
+    for name, created, figures in links:
+        print(
+            f"{name}, {created}: started {figures.started:,}, read {figures.read:,}, "
+            f"signed {figures.signed:,}"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.umask(UMASK)
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
@@ -270,9 +378,16 @@ def main(argv: list[str] | None = None) -> int:
             )
             return EXIT_SETTINGS
         if arguments.command == "stats":
-            print("\n".join(figures(settings.database_path)))
+            problems: list[str] = []
+            goal = signature_goal(environment(), problems)
+            if problems:
+                report(SettingsError(*problems))
+                return EXIT_SETTINGS
+            print("\n".join(figures(settings.database_path, goal)))
             return 0
         return backup_command(settings, arguments.path, arguments.force)
+    if arguments.command == "link":
+        return link_command(arguments.name, arguments.username)
     if arguments.command == "sandbox":
         return sandbox(arguments.port, arguments.database, arguments.topics)
     if environment().get("BOT_TOKEN"):

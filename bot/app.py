@@ -57,6 +57,7 @@ from bot.handlers.edits import edited_elsewhere
 from bot.handlers.guard import guard
 from bot.handlers.language import choose_language, resolve_language, show_language_picker
 from bot.handlers.letter import letter_button, letter_command, letter_languages
+from bot.handlers.links import count_going_on
 from bot.handlers.message import message_conversation
 from bot.handlers.privacy import clear_chat, forget, my_data
 from bot.handlers.reply import remember_incoming
@@ -135,6 +136,8 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(private & filters.UpdateType.MESSAGE, remember_incoming), group=-50
     )
+    # Going on from the first screen, for the named link the person came by (counts only).
+    application.add_handler(TypeHandler(Update, count_going_on), group=-40)
 
     # The safety guide answers at any step, before the conversations (which would refuse it).
     new_messages = private & filters.UpdateType.MESSAGE  # an edit of an old /safety is not one

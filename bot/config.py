@@ -40,6 +40,7 @@ SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
     ("SIGNATURE_DIGEST_INTERVAL", "seconds between channel digests of signatures; 0: off", "3600"),
     ("MESSAGE_PENDING_LIMIT", "messages a person may have waiting for review at once", "3"),
     ("MESSAGE_DAILY_LIMIT", "messages a person may send in 24 hours", "10"),
+    ("SIGNATURE_GOAL", "signatures the campaign aims for, shown as progress", "(none)"),
     ("SECRET_KEY", "key for hashing Telegram ids; else the key file (KEY_FILE)", "(file)"),
     (
         "KEY_FILE",
@@ -73,6 +74,7 @@ class Settings:
     moderator_language: str = "en"
     moderators: str = "admins"  # or "members": any member of the moderator group decides
     signature_digest_interval: float = 3600.0  # seconds; 0 turns the channel digest off
+    signature_goal: int | None = None  # the counter, thank-you and milestones show progress
     # Not environment settings: how often pending signatures are carded, and the counter
     # edited; the group limit the outbox keeps to (sends per window, seconds).
     card_interval: float = 30.0
@@ -270,6 +272,7 @@ def load_settings(
         problems.append("WEBHOOK_PORT is malformed: give a port number such as 8443.")
     pending_limit = _positive(env, "MESSAGE_PENDING_LIMIT", 3, problems)
     daily_limit = _positive(env, "MESSAGE_DAILY_LIMIT", 10, problems)
+    goal = signature_goal(env, problems)
     if problems:
         raise SettingsError(*problems)
     database = env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3"
@@ -289,6 +292,7 @@ def load_settings(
         moderator_language=moderator_language,
         moderators=moderators,
         signature_digest_interval=float(interval),
+        signature_goal=goal,
         ops_chat_id=int(ops) if ops else None,
         webhook_url=webhook_url,
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
@@ -316,6 +320,20 @@ def _positive(env: Mapping[str, str], name: str, default: int, problems: list[st
     if not value.isdigit() or int(value) < 1:
         problems.append(f"{name} is malformed: it must be a whole number of at least 1.")
         return default
+    return int(value)
+
+
+def signature_goal(env: Mapping[str, str], problems: list[str]) -> int | None:
+    """SIGNATURE_GOAL: none when unset, else a whole number of at least 1."""
+    value = env.get("SIGNATURE_GOAL", "").strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
+        problems.append(
+            "SIGNATURE_GOAL is malformed: give the number of signatures the campaign aims "
+            "for, a whole number such as 5000 (or leave it unset for no goal)."
+        )
+        return None
     return int(value)
 
 

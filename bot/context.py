@@ -21,6 +21,7 @@ from bot.domain.flood import FloodGate
 from bot.domain.followups import FollowUps
 from bot.domain.identity import Identities, PersonKeys
 from bot.domain.letter import LetterLibrary
+from bot.domain.links import LinkArrivals
 from bot.domain.messages import Limits
 from bot.domain.messaging import MessagingService
 from bot.domain.moderation import ModerationService
@@ -54,6 +55,7 @@ class Services:
     reports: Reports
     identities: Identities
     dialogue: DialogueService
+    links: LinkArrivals
 
     @classmethod
     def on(
@@ -68,7 +70,9 @@ class Services:
         posts = Posts(i18n, settings.moderator_language, settings.channel_language)
         notifier = Notifier(repos.contacts, repos.outbox, settings.undo_window)
         client = TelegramChannel(bot, settings.channel_id)
-        channel = ChannelService(repos, posts, notifier, client, settings.channel_id, wake)
+        channel = ChannelService(
+            repos, posts, notifier, client, settings.channel_id, wake, settings.signature_goal
+        )
         languages = LanguageChoices(repos.people)
         limits = Limits(settings.message_pending_limit, settings.message_daily_limit)
         unpublish = Unpublisher(repos, posts, wake)
@@ -92,6 +96,7 @@ class Services:
             reports=Reports(repos),
             identities=Identities(keys, repos.person_keys, moderation.rekeyed),
             dialogue=DialogueService(repos, DialoguePosts(posts), unpublish, wake),
+            links=LinkArrivals(repos.links),
         )
 
 

@@ -132,6 +132,31 @@ async def _checks(bot: Bot, settings: Settings) -> list[Check]:
     ]
 
 
+async def bot_username(settings: Settings) -> tuple[str | None, str]:
+    """The bot's @username from getMe, or None and one line saying why not."""
+    base = settings.telegram_api_url
+    bot = Bot(
+        settings.bot_token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=AiohttpRequest(connection_pool_size=1),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+    try:
+        await bot.initialize()
+        return bot.username, ""
+    except InvalidToken:
+        return None, refused_token(settings)
+    except TelegramError as error:
+        return None, (
+            f"Telegram could not be reached at {settings.api_address} ({unreachable(error)}): "
+            "check the network and TELEGRAM_API_URL, or give the bot's username with "
+            "--username."
+        )
+    finally:
+        await bot.shutdown()
+
+
 # The id to start with before the real ones are known: the bot runs, answers /chatid, and
 # sends nothing to a chat 0 (see README, 'Setting up a campaign on Telegram').
 PLACEHOLDER = 0

@@ -79,7 +79,7 @@ def test_help_lists_each_command_once_in_aligned_columns(tmp_path: Path) -> None
         assert wrapped <= starts, block  # and a wrapped one continues under it
         assert max(len(line) for line in block) <= 80
     names = [line.split()[0] for line in commands if not line.startswith("   ")]
-    assert names == ["run", "sandbox", "check", "backup", "stats", "health", "(none)"]
+    assert names == ["run", "sandbox", "check", "backup", "stats", "link", "health", "(none)"]
     assert sum(line.lstrip().startswith("sandbox ") for line in lines) == 1  # listed once
 
 
@@ -95,6 +95,10 @@ def test_help_lists_each_command_once_in_aligned_columns(tmp_path: Path) -> None
         ({"DEFAULT_LANGUAGE": "xx"}, "DEFAULT_LANGUAGE", "is not a language"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", "is not a logging level"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY", "is too short"),
+        ({"SIGNATURE_GOAL": "0"}, "SIGNATURE_GOAL", "is malformed"),
+        ({"SIGNATURE_GOAL": "5k"}, "SIGNATURE_GOAL", "is malformed"),
+        ({"SIGNATURE_GOAL": "-5"}, "SIGNATURE_GOAL", "is malformed"),
+        ({"SIGNATURE_GOAL": "٥٠٠٠"}, "SIGNATURE_GOAL", "is malformed"),
     ],
 )
 def test_each_bad_setting_is_named(change: dict[str, str], variable: str, problem: str) -> None:
@@ -106,12 +110,18 @@ def test_each_bad_setting_is_named(change: dict[str, str], variable: str, proble
 
 
 def test_every_bad_setting_is_reported_at_once_a_line_each(tmp_path: Path) -> None:
-    bad = {**GOOD, "MODERATORS": "admin", "SIGNATURE_DIGEST_INTERVAL": "1h"}
+    bad = {
+        **GOOD,
+        "MODERATORS": "admin",
+        "SIGNATURE_DIGEST_INTERVAL": "1h",
+        "SIGNATURE_GOAL": "five thousand",
+    }
     result = run_bot(["run"], bad, tmp_path)
     assert result.returncode == 2
     assert [line.split(" is ")[0] for line in result.stderr.splitlines()] == [
         "error: MODERATORS",
         "error: SIGNATURE_DIGEST_INTERVAL",
+        "error: SIGNATURE_GOAL",
     ]
     checked = run_bot(["check"], bad, tmp_path)
     assert (checked.returncode, checked.stderr) == (2, result.stderr)
@@ -134,6 +144,7 @@ def test_all_problems_are_named_once_each() -> None:
         "WEBHOOK_PORT": "0",
         "MESSAGE_PENDING_LIMIT": "0",
         "MESSAGE_DAILY_LIMIT": "many",
+        "SIGNATURE_GOAL": "all of them",
     }
     with pytest.raises(SettingsError) as raised:
         load_settings({"CHANNEL_ID": "my channel", **everything_wrong}, LANGUAGES)
@@ -187,6 +198,8 @@ def test_good_settings_and_defaults() -> None:
     assert settings.telegram_api_url == "https://api.telegram.org"
     assert (settings.default_language, settings.log_level) == ("en", "DEBUG")
     assert load_settings(GOOD, LANGUAGES).channel_id == "@campaign"
+    assert load_settings(GOOD, LANGUAGES).signature_goal is None
+    assert load_settings({**GOOD, "SIGNATURE_GOAL": " 5000 "}, LANGUAGES).signature_goal == 5000
     assert TOKEN not in repr(settings)
 
 

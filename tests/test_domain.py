@@ -13,6 +13,7 @@ from bot.domain.channel import (
     COUNTER_VALUE,
     ChannelService,
     next_milestone,
+    reaches_goal,
 )
 from bot.domain.decisions import Decision, ItemKind, Moderator, Reference, Why
 from bot.domain.effects import CHANNEL, MESSAGE, MODERATORS, FollowUp, Method, OutboxItem, Post
@@ -43,14 +44,14 @@ CHANNEL_ID = -1_001_000_000_002
 class World:
     """The services wired on fakes, as context.Services wires them on SQLite."""
 
-    def __init__(self, undo_window: float = 0) -> None:
+    def __init__(self, undo_window: float = 0, goal: int | None = None) -> None:
         self.stores = FakeStores()
         self.wakes = 0
         self.client = FakeChannel()
         notifier = Notifier(self.stores.contacts, self.stores.outbox, undo_window)
         posts = FakeRenderer()
         self.channel = ChannelService(
-            self.stores, posts, notifier, self.client, CHANNEL_ID, self.wake
+            self.stores, posts, notifier, self.client, CHANNEL_ID, self.wake, goal
         )
         self.unpublish = Unpublisher(self.stores, posts, self.wake)
         self.moderation = ModerationService(
@@ -327,6 +328,51 @@ def test_milestones_are_announced_once_each_and_beyond_the_list() -> None:
     assert next_milestone(260, 250) is None
     assert next_milestone(1_200, 0) == 1_000  # the highest reached, not each on the way
     assert next_milestone(500_000, 250_000) == 500_000
+
+
+def test_a_goal_between_milestones_is_a_milestone_of_its_own() -> None:
+    assert next_milestone(2_999, 2_500, goal=3_000) is None
+    assert next_milestone(3_000, 2_500, goal=3_000) == 3_000
+    assert next_milestone(3_100, 3_000, goal=3_000) is None  # announced once
+    assert next_milestone(5_000, 3_000, goal=3_000) == 5_000
+    assert next_milestone(42, 0, goal=42) == 42  # below the first milestone
+    assert next_milestone(99, 42, goal=42) is None
+    assert next_milestone(100, 42, goal=42) == 100
+    assert next_milestone(260, 100, goal=None) == 250  # no goal: as before
+    assert reaches_goal(3_000, 2_500, 3_000)
+    assert not reaches_goal(5_000, 3_000, 3_000)  # past it already
+    assert not reaches_goal(2_500, 1_000, 3_000)
+    assert not reaches_goal(2_500, 1_000, None)
+    # A jump past the goal and a higher milestone: one post, the one that says it is reached.
+    assert next_milestone(5_200, 2_500, goal=3_000) == 5_000
+    assert reaches_goal(5_000, 2_500, 3_000)
+
+
+def test_a_goal_that_is_a_milestone_is_announced_once() -> None:
+    assert next_milestone(1_000, 500, goal=1_000) == 1_000
+    assert reaches_goal(1_000, 500, 1_000)
+    assert next_milestone(1_000, 1_000, goal=1_000) is None
+    assert next_milestone(2_400, 1_000, goal=1_000) is None
+    assert next_milestone(2_500, 1_000, goal=1_000) == 2_500
+    assert not reaches_goal(2_500, 1_000, 1_000)
+
+
+async def test_the_goal_milestone_is_posted_once_and_the_counter_shows_the_goal() -> None:
+    world = World(goal=3)
+    for number in range(4):
+        await world.sign(f"s{number}", 100 + number)
+    await world.moderation.card_signatures()
+    for signature_id in (1, 2):
+        await world.moderation.decide_signature(signature_id, True, MINA)
+    assert [p.text for p in world.stores.outbox.to(CHANNEL)] == []
+    await world.channel.update_counter()
+    assert [p.text for p in world.stores.outbox.to(CHANNEL)] == ["counter 2 of 3"]
+    for signature_id in (3, 4):
+        await world.moderation.decide_signature(signature_id, True, MINA)
+    assert [p.text for p in world.stores.outbox.to(CHANNEL)] == [
+        "counter 2 of 3",
+        "milestone 3 of 3 reached",
+    ]
 
 
 # ------------------------------------------------------------------ the channel

@@ -239,6 +239,16 @@ async def test_the_figures_count_what_the_database_holds(tmp_path: Path) -> None
         "Approved signatures by language: fa 2",
         "Waiting in the outbox: 1",
     ]
+    assert figures(database.path, goal=5_000)[0] == "Goal: 2 of 5,000 signatures approved (0%)"
+    assert figures(database.path, goal=4)[0] == "Goal: 2 of 4 signatures approved (50%)"
+    shown = bot_command(["stats"], tmp_path, SIGNATURE_GOAL="4")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines()[:2] == [
+        "Goal: 2 of 4 signatures approved (50%)",
+        "Signatures: approved 2, pending 1",
+    ]
+    bad = bot_command(["stats"], tmp_path, SIGNATURE_GOAL="lots")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: SIGNATURE_GOAL is malformed")
 
 
 def bot_command(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -35,12 +35,20 @@ COUNTER_VALUE = "counter_value"
 CHANNEL_USERNAME = "channel_username"
 
 
-def next_milestone(count: int, announced: int) -> int | None:
-    """The highest milestone reached by `count` and not yet announced."""
-    reached = [m for m in MILESTONES if announced < m <= count]
+def next_milestone(count: int, announced: int, goal: int | None = None) -> int | None:
+    """The highest milestone reached by `count` and not yet announced; the campaign's goal
+    is a milestone of its own (once: a goal that is also in MILESTONES is one milestone)."""
+    milestones = sorted({*MILESTONES, *([goal] if goal else [])})
+    reached = [m for m in milestones if announced < m <= count]
     if not reached and count >= MILESTONES[-1] * 2 > announced:
         return count // MILESTONES[-1] * MILESTONES[-1]
     return reached[-1] if reached else None
+
+
+def reaches_goal(milestone: int, announced: int, goal: int | None) -> bool:
+    """Whether announcing `milestone` after `announced` is the goal being reached: the one
+    milestone post that says so (a jump past the goal and a higher milestone is one post)."""
+    return goal is not None and announced < goal <= milestone
 
 
 class ChannelStores(
@@ -58,7 +66,9 @@ class ChannelService:
         client: ChannelClient,
         channel_id: int | str,
         wake: Callable[[], None],
+        goal: int | None = None,
     ) -> None:
+        self.goal = goal  # SIGNATURE_GOAL
         self.stores = stores
         self.posts = posts
         self.notifier = notifier
@@ -71,10 +81,12 @@ class ChannelService:
         state = self.stores.state
         count = await self.stores.signatures.count(Status.APPROVED)
         announced = int(await state.get(MILESTONE) or 0)
-        milestone = next_milestone(count, announced)
+        milestone = next_milestone(count, announced, self.goal)
         if milestone is not None:
             await state.set(MILESTONE, str(milestone))
-            await self.stores.outbox.add(CHANNEL, self.posts.milestone(milestone))
+            reached = reaches_goal(milestone, announced, self.goal)
+            post = self.posts.milestone(milestone, self.goal, reached)
+            await self.stores.outbox.add(CHANNEL, post)
 
     async def publish_signatures(self) -> int:
         """Post newly approved signatures as one digest, so a name's timing reveals little."""
@@ -97,7 +109,7 @@ class ChannelService:
         if message_id is None:
             if await state.get(COUNTER_VALUE) is None:  # not queued yet
                 await state.set(COUNTER_VALUE, str(count))
-                await self.stores.outbox.add(CHANNEL, self.posts.counter(count))
+                await self.stores.outbox.add(CHANNEL, self.posts.counter(count, self.goal))
                 self.wake()
             return
         try:
@@ -105,7 +117,7 @@ class ChannelService:
                 await self.client.pin(int(message_id))
                 await state.set(COUNTER_PINNED, message_id)
             if await state.get(COUNTER_VALUE) != str(count):
-                text = self.posts.counter(count).text or ""
+                text = self.posts.counter(count, self.goal).text or ""
                 await self.client.edit_text(int(message_id), text)
                 await state.set(COUNTER_VALUE, str(count))
         except ChannelUnavailable as error:

@@ -17,9 +17,12 @@ from telegram import InputFile, Message, Update
 
 from bot.context import BotContext
 from bot.domain.decisions import Reference
+from bot.domain.links import LinkFigures
 from bot.domain.reports import spreadsheet_cell
+from bot.domain.signatures import Status
 from bot.handlers.permissions import moderator_commanding
-from bot.render.chart import signatures_per_day
+from bot.i18n import Translator
+from bot.render.chart import links_per_day, signatures_per_day
 from bot.render.lines import line_of
 from bot.render.words import KIND_NAMES
 
@@ -99,6 +102,15 @@ async def stats(update: Update, context: BotContext) -> None:
         return [*lines, ""]
 
     lines: list[str] = []
+    goal = context.bot_data.settings.signature_goal
+    if goal is not None:
+        approved = dict(totals["signatures"]).get(Status.APPROVED.value, 0)
+        progress = t.ngettext(
+            "Goal: {count} of {goal} signature approved",
+            "Goal: {count} of {goal} signatures approved",
+            goal,
+        ).format(count=t.number(approved), goal=t.number(goal))
+        lines += [f"<b>{html.escape(progress)}</b>", ""]
     lines += block(t.gettext("Signatures by status"), totals["signatures"])
     lines += block(t.gettext("Messages by status"), totals["messages"])
     lines += block(t.gettext("Signatures by language"), totals["languages"])
@@ -106,6 +118,16 @@ async def stats(update: Update, context: BotContext) -> None:
     recent = totals["days"][-RECENT_DAYS:]
     days = [(t.date(dt.date.fromisoformat(day)), count) for day, count in recent]
     lines += block(t.gettext("Signatures by day"), days)
+    links = await context.services.links.per_link()
+    if links:
+        title = t.gettext("Named links: started · read on · signed")
+        lines += [f"<b>{html.escape(title)}</b>"]
+        lines += [
+            f"{html.escape(link.name)}: "
+            + " · ".join(t.number(n) for n in (link.started, link.read, link.signed))
+            for link in links
+        ]
+        lines.append("")
     lines.append(t.gettext("Waiting in the outbox: {count}").format(count=t.number(backlog)))
     lines.append(t.gettext("Signatures per day") + ": ↓")
     message = _message(update)
@@ -115,6 +137,24 @@ async def stats(update: Update, context: BotContext) -> None:
     title = "" if t.rtl else t.gettext("Signatures per day")
     chart = await asyncio.to_thread(signatures_per_day, totals["days"], title)
     await message.reply_photo(chart, protect_content=True)
+    per_day = await context.services.links.per_day()
+    if per_day:
+        await message.reply_photo(await links_chart(t, per_day), protect_content=True)
+
+
+async def links_chart(t: Translator, per_day: list[LinkFigures]) -> bytes:
+    """Each link's last RECENT_DAYS days: started, read on, signed (untitled and without a
+    legend in right-to-left languages, which Matplotlib cannot write; the text says it)."""
+    shown = {day for figures in per_day if (day := figures.day) is not None}
+    recent = sorted(shown)[-RECENT_DAYS:]
+    rows = [
+        (f.name, t.date(f.day), (f.started, f.read, f.signed))
+        for f in per_day
+        if f.day is not None and f.day in recent
+    ]
+    labels = None if t.rtl else (t.gettext("started"), t.gettext("read on"), t.gettext("signed"))
+    title = "" if t.rtl else t.gettext("Named links per day")
+    return await asyncio.to_thread(links_per_day, rows, labels, title)
 
 
 async def export(update: Update, context: BotContext) -> None:

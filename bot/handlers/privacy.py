@@ -176,6 +176,7 @@ async def forget(update: Update, context: BotContext) -> None:
         context.user_data.clear()
     chat = await privacy.chat_to_clear(context.person_key, int(time.time()))
     await privacy.forget(context.person_key, context.telegram_id)
+    context.services.links.forget(context.person_key)  # the link they came by, in memory
     await clear(context, context.telegram_id, *chat)
     # Sent without remembering its id: nothing about the person is stored after this.
     await context.bot.send_message(

@@ -195,6 +195,18 @@ def signed_so_far(t: Translator, count: int) -> str:
     ).format(count=t.number(count))
 
 
+def toward_goal(t: Translator, count: int, goal: int | None) -> str:
+    """Where the signatures stand against the campaign's goal (SIGNATURE_GOAL), if any;
+    counted as `signed_so_far` counts them, the new signer's own among them."""
+    if goal is None:
+        return ""
+    return " " + t.ngettext(
+        "That is {count} of our goal of {goal} signature.",
+        "That is {count} of our goal of {goal} signatures.",
+        goal,
+    ).format(count=t.number(count), goal=t.number(goal))
+
+
 async def confirm(update: Update, context: BotContext) -> int:
     """Store the signature as pending review; thank the person and offer to clear the chat."""
     draft = FLOW.draft.of(context)
@@ -206,15 +218,18 @@ async def confirm(update: Update, context: BotContext) -> int:
     signing = context.services.signing
     t = context.i18n
     stored = await signing.submit(context.person_key, context.telegram_id, signature, t.language)
+    await context.services.links.signed(context.person_key)  # for the link they came by
     FLOW.sent(context, Sent(ItemKind.SIGNATURE, stored.id))
     FLOW.draft.drop(context)
+    count = await signing.signed_count()
     text = (
         t.gettext(
             "Thank you for signing. The moderators will review your signature before it is "
             "published."
         )
         + "\n"
-        + signed_so_far(t, await signing.signed_count())
+        + signed_so_far(t, count)
+        + toward_goal(t, count, context.bot_data.settings.signature_goal)
         + "\n\n"
         + t.gettext(
             "If your phone could be inspected, you can delete this conversation from the chat."

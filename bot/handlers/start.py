@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
+from bot.domain.links import START_PREFIX, parse_start
 from bot.handlers.letter import send_letter, send_requested_letter
 from bot.handlers.menu import help_text, menu_keyboard
 from bot.handlers.reply import say
@@ -13,7 +14,11 @@ LETTER_LINK_PREFIX = "letter-"
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Greet the person and send the letter; `?start=letter-fa` sends the Persian letter."""
+    """Greet the person and send the letter; `?start=letter-fa` sends the Persian letter.
+
+    A named link (`s-NAME`, `s-NAME-fa` with the Persian letter) is counted when it is
+    registered; any other parameter is a plain /start and counts nothing.
+    """
     chat = update.effective_chat
     if chat is None:
         return
@@ -21,6 +26,14 @@ async def start(update: Update, context: BotContext) -> None:
     if payload.startswith(LETTER_LINK_PREFIX):
         await send_requested_letter(update, context, payload.removeprefix(LETTER_LINK_PREFIX))
         return
+    if payload.startswith(START_PREFIX):
+        link = parse_start(payload, context.bot_data.letters.languages)
+        counted = link is not None and await context.services.links.started(
+            context.person_key, link
+        )
+        if counted and link is not None and link.language is not None:
+            await send_requested_letter(update, context, link.language)
+            return
     t = context.i18n
     await say(
         update,

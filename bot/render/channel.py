@@ -63,18 +63,48 @@ def removed_post(channel: Translator) -> str:
     return html.escape(channel.gettext("Removed at the author's request."))
 
 
-def milestone(count: int, channel: Translator) -> Post:
+def milestone(
+    count: int, channel: Translator, goal: int | None = None, reached: bool = False
+) -> Post:
+    """The milestone post; with a goal, where the campaign stands against it."""
     text = channel.ngettext(
         "{count} person has signed the open letter “People of the world!”. Thank you!",
         "{count} people have signed the open letter “People of the world!”. Thank you!",
         count,
     ).format(count=channel.number(count))
-    return Post(Method.MESSAGE, f"<b>{html.escape(text)}</b>")
+    post = f"<b>{html.escape(text)}</b>"
+    if goal is not None:
+        post += "\n\n" + html.escape(goal_line(count, goal, reached, channel))
+    return Post(Method.MESSAGE, post)
 
 
-def counter_text(count: int, channel: Translator) -> str:
-    return html.escape(
-        channel.ngettext("Signatures so far: {count}", "Signatures so far: {count}", count).format(
-            count=channel.number(count)
+def goal_line(count: int, goal: int, reached: bool, channel: Translator) -> str:
+    """The goal, as the milestone post names it: ahead, reached now, or passed earlier."""
+    if reached:
+        message = channel.ngettext(
+            "We have reached our goal of {goal} signature!",
+            "We have reached our goal of {goal} signatures!",
+            goal,
         )
-    )
+    elif count < goal:
+        message = channel.ngettext(
+            "Our goal is {goal} signature.", "Our goal is {goal} signatures.", goal
+        )
+    else:
+        message = channel.ngettext(
+            "That is beyond our goal of {goal} signature.",
+            "That is beyond our goal of {goal} signatures.",
+            goal,
+        )
+    return message.format(goal=channel.number(goal))
+
+
+def counter_text(count: int, channel: Translator, goal: int | None = None) -> str:
+    """The pinned counter: approved signatures, and against the goal when there is one."""
+    if goal is None:
+        text = channel.ngettext("Signatures so far: {count}", "Signatures so far: {count}", count)
+    else:
+        text = channel.ngettext(
+            "Signatures so far: {count} of {goal}", "Signatures so far: {count} of {goal}", count
+        )
+    return html.escape(text.format(count=channel.number(count), goal=channel.number(goal or 0)))

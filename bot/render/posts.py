@@ -34,11 +34,11 @@ class Posts:
     def signature_digest(self, signatures: list[Signature]) -> list[Post]:
         return channel.signature_digest(signatures, self.channel)
 
-    def milestone(self, count: int) -> Post:
-        return channel.milestone(count, self.channel)
+    def milestone(self, count: int, goal: int | None = None, reached: bool = False) -> Post:
+        return channel.milestone(count, self.channel, goal, reached)
 
-    def counter(self, count: int) -> Post:
-        text = channel.counter_text(count, self.channel)
+    def counter(self, count: int, goal: int | None = None) -> Post:
+        text = channel.counter_text(count, self.channel, goal)
         return Post(Method.MESSAGE, text, follow_up=FollowUp.COUNTER)
 
     def signature_notice(self, language: str, approved: bool, why: Why | None = None) -> Post:

@@ -209,4 +209,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         BEGIN DELETE FROM questions WHERE message_id = OLD.id; END
         """,
     ),
+    # 9: named links (`?start=s-NAME`) and, per link and day, how many started, read on and
+    # signed: counts only, never who (which link a person came by is held in memory only).
+    (
+        """
+        CREATE TABLE links (
+            name TEXT PRIMARY KEY,
+            created TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE link_counts (
+            name TEXT NOT NULL REFERENCES links (name) ON DELETE CASCADE,
+            day TEXT NOT NULL,
+            started INTEGER NOT NULL DEFAULT 0,
+            read INTEGER NOT NULL DEFAULT 0,
+            signed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (name, day)
+        )
+        """,
+    ),
 )

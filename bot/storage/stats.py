@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.domain.effects import OutboxStatus
 from bot.domain.signatures import Status
 from bot.storage.database import Database
+from bot.storage.links import days_of, listed
 
 # Signatures that count: approved, or confirmed and awaiting review. Rejected ones do not;
 # a withdrawn signature is deleted. "By status" shows every status, rejected included.
@@ -52,10 +53,14 @@ def status_counts(database: Path) -> dict[str, dict[str, int]]:
         connection.close()
 
 
-def figures(database: Path) -> list[str]:
-    """The campaign's figures, for `python -m bot stats`."""
+def figures(database: Path, goal: int | None = None) -> list[str]:
+    """The campaign's figures, for `python -m bot stats`; `goal`: SIGNATURE_GOAL."""
     lines = []
-    for table, counts in status_counts(database).items():
+    counts_by_table = status_counts(database)
+    if goal is not None:
+        approved = counts_by_table["signatures"].get(Status.APPROVED.value, 0)
+        lines.append(f"Goal: {approved:,} of {goal:,} signatures approved ({approved / goal:.0%})")
+    for table, counts in counts_by_table.items():
         shown = ", ".join(f"{status} {count:,}" for status, count in counts.items()) or "none"
         lines.append(f"{table.capitalize()}: {shown}")
     connection = _read_only(database)
@@ -71,6 +76,22 @@ def figures(database: Path) -> list[str]:
             "SELECT COUNT(*) FROM outbox WHERE status = ?", (OutboxStatus.QUEUED.value,)
         ).fetchone()
         lines.append(f"Waiting in the outbox: {backlog:,}")
-        return lines
     finally:
         connection.close()
+    return lines + link_figures(database)
+
+
+def link_figures(database: Path, days: int = 14) -> list[str]:
+    """Each named link's counts, in all and on each of its last `days` days."""
+    try:
+        links, per_day = listed(database), days_of(database)
+    except sqlite3.OperationalError:  # a database the bot has not yet brought to links
+        return []
+    if not links:
+        return []
+    lines = ["Links (started, read on, signed):"]
+    for name, _, total in links:
+        lines.append(f"  {name}: {total.started:,}, {total.read:,}, {total.signed:,}")
+        for day in [f for f in per_day if f.name == name][-days:]:
+            lines.append(f"    {day.day}: {day.started:,}, {day.read:,}, {day.signed:,}")
+    return lines

@@ -660,11 +660,13 @@ class FakeRenderer:
     def removed_card(self, reference: str) -> str:
         return f"{reference} removed"
 
-    def milestone(self, count: int) -> Post:
-        return Post(Method.MESSAGE, f"milestone {count}")
+    def milestone(self, count: int, goal: int | None = None, reached: bool = False) -> Post:
+        of_goal = "" if goal is None else f" of {goal}" + (" reached" if reached else "")
+        return Post(Method.MESSAGE, f"milestone {count}{of_goal}")
 
-    def counter(self, count: int) -> Post:
-        return Post(Method.MESSAGE, f"counter {count}", follow_up=FollowUp.COUNTER)
+    def counter(self, count: int, goal: int | None = None) -> Post:
+        of_goal = "" if goal is None else f" of {goal}"
+        return Post(Method.MESSAGE, f"counter {count}{of_goal}", follow_up=FollowUp.COUNTER)
 
     def signature_notice(self, language: str, approved: bool, why: Why | None = None) -> Post:
         outcome = "approved" if approved else "no"

@@ -1,0 +1,159 @@
+"""Named links (`?start=s-NAME`): how many started, read on and signed by each, per day.
+
+Only counts are stored. Which link a person came by is held here, in memory, for as long as
+the bot runs (a restart forgets it), so that their reading on and their signature can be
+counted for that link: at most once per person, link and day for each step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+START_PREFIX = "s-"
+# Telegram's start parameter: up to 64 of A-Za-z0-9_-. A name leaves room for the prefix
+# and a letter's language ("s-" + 40 + "-ckb" is 46), and has no "-" of its own, so the
+# language after one is never mistaken for part of the name.
+NAME_LENGTH = 40
+NAME = re.compile(rf"[A-Za-z0-9_]{{1,{NAME_LENGTH}}}")
+_START = re.compile(rf"s-({NAME.pattern})(?:-([a-z]{{2,3}}))?")
+REMEMBERED = 100_000  # people whose link is held at once, the longest unseen forgotten first
+
+
+class Step(Enum):
+    """What is counted for a link (the columns of link_counts)."""
+
+    STARTED = "started"  # opened the bot by the link
+    READ = "read"  # went on from the first screen: a button under the letter, /sign, /letter
+    SIGNED = "signed"  # confirmed a signature
+
+
+@dataclass(frozen=True)
+class LinkStart:
+    name: str
+    language: str | None  # s-NAME-fa: the letter in Persian
+
+
+def valid_name(name: str) -> bool:
+    return NAME.fullmatch(name) is not None
+
+
+def parse_start(payload: str, languages: Collection[str]) -> LinkStart | None:
+    """The link a start parameter names, or None (not a link, or malformed: a plain /start)."""
+    found = _START.fullmatch(payload)
+    if found is None:
+        return None
+    name, language = found.groups()
+    if language is not None and language not in languages:
+        return None
+    return LinkStart(name, language)
+
+
+def start_parameter(name: str, language: str | None = None) -> str:
+    return START_PREFIX + name + (f"-{language}" if language else "")
+
+
+@dataclass(frozen=True)
+class LinkFigures:
+    """One link's counts on one day (`day` None: all days together)."""
+
+    name: str
+    day: dt.date | None
+    started: int
+    read: int
+    signed: int
+
+
+class LinkStore(Protocol):
+    async def exists(self, name: str) -> bool: ...
+
+    async def count(self, name: str, day: dt.date, step: Step) -> None:
+        """Add one to the link's count of `step` on `day`."""
+        ...
+
+    async def per_link(self) -> list[LinkFigures]:
+        """Every registered link, its counts over all days."""
+        ...
+
+    async def per_day(self) -> list[LinkFigures]:
+        """Each link's counts on each day it was used, oldest first."""
+        ...
+
+
+@dataclass
+class _Arrival:
+    link: str
+    day: dt.date
+    counted: set[tuple[str, Step]] = field(default_factory=set)
+
+
+class LinkArrivals:
+    """Counts steps per link; remembers, in memory only, which link each person came by."""
+
+    def __init__(
+        self,
+        store: LinkStore,
+        today: Callable[[], dt.date] = dt.date.today,
+        remembered: int = REMEMBERED,
+    ) -> None:
+        self.store = store
+        self.today = today
+        self.remembered = remembered
+        self._arrivals: OrderedDict[str, _Arrival] = OrderedDict()
+
+    async def started(self, person_key: str, link: LinkStart) -> bool:
+        """The person opened the bot by `link`: counted if the link is registered (else
+        nothing is counted or remembered); whether it is."""
+        if not await self.store.exists(link.name):
+            return False
+        day = self.today()
+        arrival = self._arrivals.pop(person_key, None)
+        if arrival is None or arrival.day != day:
+            arrival = _Arrival(link.name, day)
+        arrival.link = link.name
+        self._arrivals[person_key] = arrival
+        while len(self._arrivals) > self.remembered:
+            self._arrivals.popitem(last=False)
+        await self._count(arrival, Step.STARTED)
+        return True
+
+    async def went_on(self, person_key: str) -> None:
+        """The person went on from the first screen (counted for the link they came by)."""
+        await self._step(person_key, Step.READ)
+
+    async def signed(self, person_key: str) -> None:
+        await self._step(person_key, Step.SIGNED)
+
+    async def per_link(self) -> list[LinkFigures]:
+        return await self.store.per_link()
+
+    async def per_day(self) -> list[LinkFigures]:
+        return await self.store.per_day()
+
+    def forget(self, person_key: str) -> None:
+        """/forget: the link the person came by is not held any longer."""
+        self._arrivals.pop(person_key, None)
+
+    def __len__(self) -> int:
+        return len(self._arrivals)
+
+    async def _step(self, person_key: str, step: Step) -> None:
+        arrival = self._arrivals.get(person_key)
+        if arrival is None:
+            return
+        today = self.today()
+        if arrival.day != today:  # came on an earlier day: each step counts on its own day
+            arrival.day, arrival.counted = today, set()
+        self._arrivals.move_to_end(person_key)
+        await self._count(arrival, step)
+
+    async def _count(self, arrival: _Arrival, step: Step) -> None:
+        if (arrival.link, step) in arrival.counted:
+            return
+        arrival.counted.add((arrival.link, step))
+        await self.store.count(arrival.link, arrival.day, step)

@@ -1,0 +1,82 @@
+"""Named links and their counts per day: no person's key, id or time in either table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from bot.domain.links import LinkFigures, Step
+from bot.storage.database import Database
+
+_COLUMNS = {step: step.value for step in Step}  # the only names put into the SQL text
+_FIGURES = (
+    "SELECT links.name, {day}, COALESCE(SUM(started), 0), COALESCE(SUM(read), 0), "
+    "COALESCE(SUM(signed), 0) FROM links LEFT JOIN link_counts USING (name) "
+)
+PER_LINK = _FIGURES.format(day="NULL") + "GROUP BY links.name ORDER BY links.name"
+PER_DAY = "SELECT name, day, started, read, signed FROM link_counts ORDER BY day, name"
+
+
+def _figures(row: tuple[object, ...]) -> LinkFigures:
+    name, day, started, read, signed = row
+    return LinkFigures(
+        str(name),
+        dt.date.fromisoformat(str(day)) if day is not None else None,
+        int(str(started)),
+        int(str(read)),
+        int(str(signed)),
+    )
+
+
+class LinkRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, name: str, created: dt.date) -> bool:
+        """Register the link; False if it was already there."""
+        changed = await self._db.execute(
+            "INSERT INTO links (name, created) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (name, created.isoformat()),
+        )
+        return changed > 0
+
+    async def exists(self, name: str) -> bool:
+        row = await self._db.fetchone("SELECT 1 FROM links WHERE name = ?", (name,))
+        return row is not None
+
+    async def count(self, name: str, day: dt.date, step: Step) -> None:
+        column = _COLUMNS[step]
+        await self._db.execute(
+            f"INSERT INTO link_counts (name, day, {column}) VALUES (?, ?, 1) "
+            f"ON CONFLICT (name, day) DO UPDATE SET {column} = {column} + 1",
+            (name, day.isoformat()),
+        )
+
+    async def per_link(self) -> list[LinkFigures]:
+        """Every link with its counts over all days (zeros for a link nobody used yet)."""
+        return [_figures(tuple(row)) for row in await self._db.fetchall(PER_LINK)]
+
+    async def per_day(self) -> list[LinkFigures]:
+        return [_figures(tuple(row)) for row in await self._db.fetchall(PER_DAY)]
+
+
+def listed(database: Path) -> list[tuple[str, str, LinkFigures]]:
+    """Each link's name, day of registration and counts, from the file, read-only."""
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    try:
+        created = dict(connection.execute("SELECT name, created FROM links").fetchall())
+        return [
+            (figures.name, str(created[figures.name]), figures)
+            for figures in (_figures(tuple(row)) for row in connection.execute(PER_LINK))
+        ]
+    finally:
+        connection.close()
+
+
+def days_of(database: Path) -> list[LinkFigures]:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    try:
+        return [_figures(tuple(row)) for row in connection.execute(PER_DAY)]
+    finally:
+        connection.close()
