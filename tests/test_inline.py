@@ -1,0 +1,230 @@
+"""Sharing the letter inside Telegram: the emulator's inline mode, and the bot's answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from telegram import Bot, InlineQueryResultArticle, InputTextMessageContent
+from telegram.error import BadRequest
+
+from bot.sandbox.driver import Driver, DriverError
+from bot.sandbox.server import EmulatorServer
+from tests.conftest import TOKEN
+
+JSON = dict[str, Any]
+
+
+class Api:
+    """Raw Bot API calls over HTTP, as any client would make them."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        self.session = session
+        self.base = f"{base}/bot{TOKEN}"
+
+    async def __call__(self, method: str, **params: Any) -> tuple[int, JSON]:
+        async with self.session.post(f"{self.base}/{method}", json=params) as response:
+            return response.status, await response.json()
+
+    async def refused(self, method: str, **params: Any) -> str:
+        status, body = await self(method, **params)
+        assert status == 400 and not body["ok"], body
+        return str(body["description"])
+
+
+@pytest.fixture
+async def api(server: EmulatorServer) -> AsyncIterator[Api]:
+    async with aiohttp.ClientSession() as session:
+        yield Api(session, server.url)
+
+
+@pytest.fixture
+async def person(driver: Driver) -> JSON:
+    return await driver.add_user("Dana", "en")
+
+
+def article(result_id: str, text: str = "People of the world!", **extra: Any) -> JSON:
+    return {
+        "type": "article",
+        "id": result_id,
+        "title": "The letter",
+        "input_message_content": {"message_text": text},
+        **extra,
+    }
+
+
+# ------------------------------------------------------------- the emulator
+
+
+async def test_an_inline_query_reaches_the_bot_as_telegram_sends_it(
+    api: Api, driver: Driver, person: JSON
+) -> None:
+    query_id = await driver.send_inline_query(person["id"], "fa", chat_type="group")
+    _, body = await api("getUpdates")
+    update = body["result"][-1]["inline_query"]
+    assert update == {
+        "id": query_id,
+        "from": {"id": person["id"], "is_bot": False, "first_name": "Dana", "language_code": "en"},
+        "query": "fa",
+        "offset": "",
+        "chat_type": "group",
+    }
+
+
+async def test_the_answer_is_kept_for_the_driver_with_its_cache_time_and_personal_flag(
+    api: Api, driver: Driver, person: JSON
+) -> None:
+    query_id = await driver.send_inline_query(person["id"], "")
+    assert (await driver.inline_answer(query_id))["answered"] is False
+    status, body = await api(
+        "answerInlineQuery",
+        inline_query_id=query_id,
+        results=[article("en")],
+        cache_time=120,
+        is_personal=True,
+    )
+    assert (status, body["result"]) == (200, True)
+    answer = (await driver.inline_answer(query_id))["answer"]
+    assert answer["cache_time"] == 120 and answer["is_personal"] is True
+    assert [result["id"] for result in answer["results"]] == ["en"]
+
+
+async def test_fifty_results_are_taken_and_fifty_one_refused(
+    api: Api, driver: Driver, person: JSON
+) -> None:
+    first = await driver.send_inline_query(person["id"])
+    results = [article(f"r{n}") for n in range(51)]
+    refused = await api.refused("answerInlineQuery", inline_query_id=first, results=results)
+    assert refused == "Bad Request: RESULTS_TOO_MUCH"
+    status, _ = await api("answerInlineQuery", inline_query_id=first, results=results[:50])
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    ("ids", "error"),
+    [
+        (["x" * 65], "RESULT_ID_INVALID"),
+        (["ж" * 33], "RESULT_ID_INVALID"),  # 66 bytes in 33 characters
+        ([""], "RESULT_ID_INVALID"),
+        (["same", "same"], "RESULT_ID_DUPLICATE"),
+    ],
+)
+async def test_result_ids_are_one_to_64_bytes_and_unique(
+    api: Api, driver: Driver, person: JSON, ids: list[str], error: str
+) -> None:
+    query_id = await driver.send_inline_query(person["id"])
+    results = [article(result_id) for result_id in ids]
+    refused = await api.refused("answerInlineQuery", inline_query_id=query_id, results=results)
+    assert refused == f"Bad Request: {error}"
+    status, _ = await api(
+        "answerInlineQuery", inline_query_id=query_id, results=[article("x" * 64)]
+    )
+    assert status == 200
+
+
+async def test_a_query_is_answered_once_and_within_ten_seconds(
+    api: Api, driver: Driver, person: JSON
+) -> None:
+    too_old = "Bad Request: query is too old and response timeout expired or query id is invalid"
+    assert await api.refused("answerInlineQuery", inline_query_id="42", results=[]) == too_old
+    once = await driver.send_inline_query(person["id"])
+    status, _ = await api("answerInlineQuery", inline_query_id=once, results=[])
+    assert status == 200
+    assert await api.refused("answerInlineQuery", inline_query_id=once, results=[]) == too_old
+    late = await driver.send_inline_query(person["id"])
+    await driver.advance_clock(11)
+    assert await api.refused("answerInlineQuery", inline_query_id=late, results=[]) == too_old
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"title": ""}, "RESULT_TITLE_EMPTY"),
+        ({"input_message_content": {}}, "MESSAGE_EMPTY"),
+        ({"input_message_content": {"message_text": "  "}}, "message text is empty"),
+        ({"input_message_content": {"message_text": "x" * 4097}}, "message is too long"),
+        (
+            {"input_message_content": {"message_text": "<b>bold", "parse_mode": "HTML"}},
+            "can't parse entities",
+        ),
+        ({"type": ""}, "RESULT_TYPE_INVALID"),
+        ({"reply_markup": {"inline_keyboard": [[{"text": "Read"}]]}}, "can't parse inline"),
+        (
+            {"reply_markup": {"inline_keyboard": [[{"text": "Read", "url": "t.me/x"}]]}},
+            "BUTTON_URL_INVALID",
+        ),
+    ],
+)
+async def test_an_article_needs_a_title_a_text_within_4096_characters_and_valid_buttons(
+    api: Api, driver: Driver, person: JSON, change: JSON, error: str
+) -> None:
+    query_id = await driver.send_inline_query(person["id"])
+    results = [{**article("en"), **change}]
+    refused = await api.refused("answerInlineQuery", inline_query_id=query_id, results=results)
+    assert refused.startswith(f"Bad Request: {error}")
+
+
+async def test_4096_characters_are_counted_after_the_entities_are_parsed(
+    api: Api, driver: Driver, person: JSON
+) -> None:
+    query_id = await driver.send_inline_query(person["id"])
+    content = {"message_text": "<b>" + "y" * 4096 + "</b>", "parse_mode": "HTML"}
+    link = {"text": "Read and sign", "url": "https://t.me/SolidarityTestBot?start=letter-en"}
+    result = {**article("en"), "input_message_content": content}
+    result["reply_markup"] = {"inline_keyboard": [[link]]}
+    status, body = await api("answerInlineQuery", inline_query_id=query_id, results=[result])
+    assert status == 200, body
+    shown = (await driver.inline_answer(query_id))["answer"]["results"][0]
+    assert shown["input_message_content"]["message_text"] == "y" * 4096
+    assert shown["input_message_content"]["entities"] == [
+        {"type": "bold", "offset": 0, "length": 4096}
+    ]
+
+
+async def test_ptb_answers_an_inline_query_with_articles(
+    server: EmulatorServer, driver: Driver, person: JSON
+) -> None:
+    query_id = await driver.send_inline_query(person["id"], "de")
+    async with Bot(TOKEN, base_url=f"{server.url}/bot") as ptb:
+        result = InlineQueryResultArticle(
+            "de", "Menschen der Welt!", InputTextMessageContent("<b>Menschen</b>", "HTML")
+        )
+        assert await ptb.answer_inline_query(query_id, [result], cache_time=60)
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+            await ptb.answer_inline_query(query_id, [result])
+    answer = (await driver.inline_answer(query_id))["answer"]
+    assert answer["results"][0]["title"] == "Menschen der Welt!"
+
+
+@pytest.mark.parametrize(
+    ("chosen", "accepted"),
+    [
+        ({"query": "fa", "allow_user_chats": True}, True),
+        ({"allow_group_chats": True, "allow_channel_chats": True}, True),
+        ({"query": "fa"}, False),
+        ({"query": "fa", "allow_user_chats": False}, False),
+        ("fa", False),
+    ],
+)
+async def test_a_share_button_must_allow_some_kind_of_chat(
+    api: Api, person: JSON, chosen: Any, accepted: bool
+) -> None:
+    markup = {"inline_keyboard": [[{"text": "Share", "switch_inline_query_chosen_chat": chosen}]]}
+    status, body = await api("sendMessage", chat_id=person["id"], text="x", reply_markup=markup)
+    assert (status == 200) is accepted, body
+    if accepted:
+        assert body["result"]["reply_markup"] == markup
+
+
+async def test_get_me_says_whether_inline_mode_is_on(
+    api: Api, driver: Driver, person: JSON
+) -> None:
+    _, body = await api("getMe")
+    assert body["result"]["supports_inline_queries"] is True  # the seeded world has it on
+    await driver.set_inline_mode(False)
+    _, body = await api("getMe")
+    assert body["result"]["supports_inline_queries"] is False
+    with pytest.raises(DriverError, match="inline mode is off"):
+        await driver.send_inline_query(person["id"], "fa")
