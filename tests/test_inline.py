@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,9 +11,16 @@ import pytest
 from telegram import Bot, InlineQueryResultArticle, InputTextMessageContent
 from telegram.error import BadRequest
 
+from bot.config import Settings
+from bot.context import BotApplication
+from bot.domain.letter import LetterLibrary
+from bot.i18n import LANGUAGES, LOCALES_DIR
 from bot.sandbox.driver import Driver, DriverError
 from bot.sandbox.server import EmulatorServer
+from bot.sandbox.telegram_html import parse_html
 from tests.conftest import TOKEN
+from tests.helpers.database import rows
+from tests.helpers.people import letter_text, new_supporter
 
 JSON = dict[str, Any]
 
@@ -228,3 +236,125 @@ async def test_get_me_says_whether_inline_mode_is_on(
     assert body["result"]["supports_inline_queries"] is False
     with pytest.raises(DriverError, match="inline mode is off"):
         await driver.send_inline_query(person["id"], "fa")
+
+
+# ------------------------------------------------------------------ the bot
+
+
+ALL_BUT_FA = [language for language in LANGUAGES if language != "fa"]
+
+
+def everything_stored(settings: Settings) -> str:
+    """Every row of every table of the bot's database, as one text."""
+    tables = rows(settings, "SELECT name FROM sqlite_master WHERE type = 'table'")
+    return "\n".join(
+        repr(row) for (table,) in tables for row in rows(settings, f"SELECT * FROM {table}")
+    )
+
+
+def ids(answer: JSON) -> list[str]:
+    return [result["id"] for result in answer["results"]]
+
+
+def read_and_sign(result: JSON) -> JSON:
+    [[button]] = result["reply_markup"]["inline_keyboard"]
+    return dict(button)
+
+
+async def test_a_persian_speaker_is_offered_the_persian_letter_first_then_the_others(
+    bot: BotApplication, driver: Driver
+) -> None:
+    sara = await new_supporter(driver, "Sara", "fa-IR")
+    answer = await sara.inline_query("")
+    assert ids(answer) == [f"letter-{language}" for language in ("fa", *ALL_BUT_FA)]
+    assert answer["is_personal"] is True
+    assert 60 <= answer["cache_time"] <= 600
+    persian = answer["results"][0]
+    assert persian["title"] == "مردم جهان!"
+    assert persian["description"].startswith("ما همسایگان، دوستان")
+    sent = persian["input_message_content"]
+    assert sent["message_text"].startswith("مردم جهان!\n\nما همسایگان")
+    assert sent["entities"] == [{"type": "bold", "offset": 0, "length": len("مردم جهان!")}]
+    assert read_and_sign(persian) == {
+        "text": "خواندن و امضای نامه",
+        "url": "https://t.me/SolidarityTestBot?start=letter-fa",
+    }
+    german = answer["results"][ids(answer).index("letter-de")]
+    assert read_and_sign(german)["text"] == "Lesen und unterschreiben"
+
+
+async def test_the_stored_language_comes_first_once_the_bot_knows_the_person(
+    bot: BotApplication, driver: Driver
+) -> None:
+    alex = await new_supporter(driver, "Alex", "en")
+    await alex.say("/language")
+    await alex.press_and_wait("Deutsch")
+    answer = await alex.inline_query("letter")
+    assert ids(answer)[:2] == ["letter-de", "letter-en"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("deutsch", ["de"]),
+        ("German", ["de"]),
+        ("fa", ["fa"]),
+        ("فارسی", ["fa"]),
+        ("letter", ["en", *[language for language in LANGUAGES if language != "en"]]),
+        ("letter es", ["es"]),
+    ],
+)
+async def test_a_query_narrows_the_languages(
+    bot: BotApplication, driver: Driver, query: str, expected: list[str]
+) -> None:
+    alex = await new_supporter(driver, "Alex", "en")
+    answer = await alex.inline_query(query)
+    assert ids(answer) == [f"letter-{language}" for language in expected]
+    assert answer["is_personal"] is (len(expected) > 1)
+
+
+async def test_read_and_sign_opens_the_letter_in_that_language(
+    bot: BotApplication, driver: Driver
+) -> None:
+    alex = await new_supporter(driver, "Alex", "en")
+    [german] = (await alex.inline_query("deutsch"))["results"]
+    link = read_and_sign(german)["url"]
+    assert link == "https://t.me/SolidarityTestBot?start=letter-de"
+    # The recipient follows the link: Telegram opens the bot and sends /start with its payload.
+    kim = await new_supporter(driver, "Kim", "sv")
+    letter = await kim.say("/start " + link.split("?start=", 1)[1])
+    expected = LetterLibrary(LOCALES_DIR, LANGUAGES).get("de").parts
+    assert letter_text(letter) == "\n\n".join(parse_html(part)[0] for part in expected)
+
+
+async def test_a_huge_query_is_answered_and_never_logged(
+    bot: BotApplication, driver: Driver, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)  # PTB's DEBUG lines show whole updates: never on in production
+    alex = await new_supporter(driver, "Alex", "en")
+    secret = "Evin prison, cell 209, " + "x" * 5_000
+    answer = await alex.inline_query(secret)
+    assert len(answer["results"]) == len(LANGUAGES)  # it names no language: all of them
+    assert await alex.inline_query("deutsch " + "y" * 5_000)  # the words after are not read
+    # Telegram refuses an answer (too late): one line says so, without what was typed.
+    too_old = "Bad Request: query is too old and response timeout expired or query id is invalid"
+    await driver.faults(1, methods=["answerInlineQuery"], status=400, description=too_old)
+    await driver.send_inline_query(alex.id, secret)
+
+    async def refused() -> bool:
+        return any("not answered" in record.getMessage() for record in caplog.records)
+
+    await driver.wait_for(refused, what="the refusal to be logged")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Evin" not in logged and "x" * 50 not in logged and "y" * 50 not in logged
+    await bot.bot_data.database.flush()
+    assert "Evin" not in everything_stored(settings)  # nor stored
+
+
+async def test_an_inline_query_writes_nothing_to_the_database(
+    bot: BotApplication, driver: Driver, settings: Settings
+) -> None:
+    alex = await new_supporter(driver, "Alex", "en")
+    await alex.inline_query("fa")
+    await bot.bot_data.database.flush()
+    assert rows(settings, "SELECT * FROM seen_updates") == []

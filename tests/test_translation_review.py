@@ -41,7 +41,7 @@ BUTTON_LABELS = [
     "Clear this chat", "Delete everything", "Delete the conversation", "Keep it",
     "Withdraw my message", "Withdraw my signature", "Withdraw this message", "Approve",
     "Reject", "Ban author", "Ban: {reason}", "Back", "Undo", "Unban the author", "Approve all",
-    "Undo these approvals",
+    "Undo these approvals", "Share the letter", "Read and sign",
 ]  # fmt: skip
 
 
@@ -62,7 +62,8 @@ async def test_a_turkish_supporter_signs_with_short_imperative_buttons(
     ayse = await new_supporter(driver, "Ayşe", "tr")
     *_, letter = await ayse.say("/start", replies=2)
     assert buttons(letter) == [
-        "Mektubu imzala", "Mesaj gönder", "Mektubu oku", "Başka bir dilde oku", "Dil"
+        "Mektubu imzala", "Mektubu paylaş", "Mesaj gönder", "Mektubu oku", "Başka bir dilde oku",
+        "Dil",
     ]  # fmt: skip
     *_, how = await ayse.press_and_wait("Mektubu imzala")
     assert buttons(how) == ["Adımla", "Ad ve soyadın baş harfi", "Anonim olarak", "İptal"]
