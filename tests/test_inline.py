@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -18,9 +19,9 @@ from bot.i18n import LANGUAGES, LOCALES_DIR
 from bot.sandbox.driver import Driver, DriverError
 from bot.sandbox.server import EmulatorServer
 from bot.sandbox.telegram_html import parse_html
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, BotStarter
 from tests.helpers.database import rows
-from tests.helpers.people import letter_text, new_supporter
+from tests.helpers.people import buttons, letter_text, new_supporter
 
 JSON = dict[str, Any]
 
@@ -358,3 +359,63 @@ async def test_an_inline_query_writes_nothing_to_the_database(
     await alex.inline_query("fa")
     await bot.bot_data.database.flush()
     assert rows(settings, "SELECT * FROM seen_updates") == []
+
+
+# ------------------------------------------------------------ the Share button
+
+
+def share(message: JSON) -> JSON:
+    """The Share the letter button of a message (its label in any language)."""
+    [found] = [
+        button
+        for row in message["reply_markup"]["inline_keyboard"]
+        for button in row
+        if "switch_inline_query_chosen_chat" in button or "t.me/share" in button.get("url", "")
+    ]
+    return dict(found)
+
+
+async def test_after_signing_the_thanks_offer_to_share_and_the_link_to_copy(
+    bot: BotApplication, driver: Driver
+) -> None:
+    sara = await new_supporter(driver, "Sara", "fa-IR")
+    await sara.say("/sign")
+    await sara.press_and_wait("به‌صورت ناشناس")
+    await sara.press_and_wait("از این مرحله بگذرید")
+    [thanks] = await sara.press_and_wait("تأیید")
+    assert buttons(thanks) == ["اشتراک‌گذاری نامه", "پاک کردن این گفتگو"]
+    assert share(thanks)["switch_inline_query_chosen_chat"] == {
+        "query": "fa",
+        "allow_user_chats": True,
+        "allow_group_chats": True,
+        "allow_channel_chats": True,
+    }
+    assert "https://t.me/SolidarityTestBot?start=letter-fa" in thanks["text"]
+    # Pressed, Telegram opens the chat picker and types `@bot fa`: the Persian letter.
+    answer = await sara.inline_query(share(thanks)["switch_inline_query_chosen_chat"]["query"])
+    assert ids(answer) == ["letter-fa"]
+
+
+async def test_under_the_letter_share_offers_the_letter_in_its_language(
+    bot: BotApplication, driver: Driver
+) -> None:
+    alex = await new_supporter(driver, "Alex", "en")
+    *_, last = await alex.say("/start letter-de")
+    assert buttons(last)[:2] == ["Sign the letter", "Share the letter"]
+    assert share(last)["switch_inline_query_chosen_chat"]["query"] == "de"
+    *_, own = await alex.say("/letter")
+    assert share(own)["switch_inline_query_chosen_chat"]["query"] == "en"
+
+
+async def test_without_inline_mode_share_opens_telegrams_share_page_with_the_link(
+    start_bot: BotStarter, driver: Driver
+) -> None:
+    await driver.set_inline_mode(False)  # the organiser skipped /setinline
+    await start_bot()
+    alex = await new_supporter(driver, "Alex", "en")
+    *_, last = await alex.say("/letter")
+    link = quote("https://t.me/SolidarityTestBot?start=letter-en", safe="")
+    assert share(last) == {
+        "text": "Share the letter",
+        "url": f"https://t.me/share/url?url={link}",
+    }
