@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.context import BotApplication
 from bot.domain.letter import LetterLibrary
 from bot.i18n import LANGUAGES, LOCALES_DIR
+from bot.operations import Check, check_setup
 from bot.sandbox.driver import Driver, DriverError
 from bot.sandbox.server import EmulatorServer
 from bot.sandbox.telegram_html import parse_html
@@ -419,3 +420,33 @@ async def test_without_inline_mode_share_opens_telegrams_share_page_with_the_lin
         "text": "Share the letter",
         "url": f"https://t.me/share/url?url={link}",
     }
+
+
+# ------------------------------------------------------------------ check
+
+
+async def test_check_says_whether_inline_mode_is_on(settings: Settings, driver: Driver) -> None:
+    *_, on = await check_setup(settings)
+    assert on == Check(
+        True, "Inline mode is on: @SolidarityTestBot in any chat offers the letter."
+    )
+    await driver.set_inline_mode(False)
+    *_, off = await check_setup(settings)
+    assert not off.ok
+    assert off.line.startswith(
+        "Inline mode is off: in @BotFather send /setinline, choose @SolidarityTestBot, give a "
+        "placeholder such as “letter”, then restart the bot."
+    )
+
+
+async def test_the_bot_warns_at_start_when_inline_mode_is_off(
+    start_bot: BotStarter, driver: Driver, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    await start_bot()
+    assert not [r for r in caplog.records if "Inline mode" in r.getMessage()]
+    await driver.set_inline_mode(False)
+    await start_bot()
+    [warning] = [r for r in caplog.records if "Inline mode" in r.getMessage()]
+    assert warning.levelno == logging.WARNING
+    assert warning.getMessage().startswith("Set-up: Inline mode is off: in @BotFather")
