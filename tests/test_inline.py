@@ -450,3 +450,37 @@ async def test_the_bot_warns_at_start_when_inline_mode_is_off(
     [warning] = [r for r in caplog.records if "Inline mode" in r.getMessage()]
     assert warning.levelno == logging.WARNING
     assert warning.getMessage().startswith("Set-up: Inline mode is off: in @BotFather")
+
+
+# ---------------------------------------------------------- what the recipient sees
+
+
+async def test_the_chosen_letter_reaches_a_group_and_its_button_opens_the_letter(
+    bot: BotApplication, driver: Driver
+) -> None:
+    sara = await new_supporter(driver, "Sara", "fa-IR")
+    kim = await new_supporter(driver, "Kim", "en")
+    friends = await driver.add_chat("group", "Friends", bot_status="left")
+    for person in (sara, kim):
+        await driver.set_member(friends["id"], person.id, "member")
+    query = await driver.inline_query(sara.id, "")
+    shared = await driver.choose_inline_result(sara.id, query["id"], "letter-fa", friends["id"])
+    [seen] = await driver.messages(friends["id"])
+    assert seen["message_id"] == shared["message_id"]
+    assert seen["from"]["id"] == sara.id and seen["via_bot"]["username"] == "SolidarityTestBot"
+    assert seen["text"] == "مردم جهان!\n\nما همسایگان، دوستان، عشاق، همکاران و رفقای شما هستیم."
+    assert seen["reply_markup"] == {
+        "inline_keyboard": [
+            [
+                {
+                    "text": "خواندن و امضای نامه",
+                    "url": "https://t.me/SolidarityTestBot?start=letter-fa",
+                }
+            ]
+        ]
+    }
+    # Kim presses it: Telegram opens the bot, and /start carries the link's payload.
+    letter = await kim.say("/start letter-fa")
+    assert letter[0]["text"].startswith("این یک ترجمه است")
+    with pytest.raises(DriverError, match="no such result"):
+        await driver.choose_inline_result(sara.id, query["id"], "letter-xx", friends["id"])

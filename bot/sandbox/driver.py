@@ -267,6 +267,14 @@ class Driver:
         body = {"user_id": user_id, "query": query, "chat_type": chat_type}
         return str(await self.request("POST", "/driver/inline", body))
 
+    async def choose_inline_result(
+        self, user_id: int, query_id: str, result_id: str, chat_id: int
+    ) -> JSON:
+        """Pick one of the bot's results and send it into a chat the person may write in;
+        return the message as its recipients see it ("via_bot" the bot)."""
+        body = {"user_id": user_id, "query_id": query_id, "result_id": result_id}
+        return await self._object("POST", "/driver/choose_inline", {**body, "chat_id": chat_id})
+
     async def inline_answer(self, query_id: str) -> JSON:
         """An inline query and the bot's answer to it (None while unanswered)."""
         return await self._object("GET", f"/driver/inline/{query_id}")

@@ -14,7 +14,7 @@ from typing import Any
 from bot.sandbox.base import EmulatorState
 from bot.sandbox.params import Params
 from bot.sandbox.validation import MAX_TEXT, check_inline_button, text_and_entities
-from bot.sandbox.world import JSON, InlineQuery, bad_request
+from bot.sandbox.world import JSON, InlineQuery, StoredMessage, bad_request
 
 # Telegram waits about this long for an answer; later, or a second time, the id is refused.
 INLINE_ANSWER_WINDOW = 10.0
@@ -155,6 +155,51 @@ class InlineMethods(EmulatorState):
             payload["chat_type"] = chat_type
         self.add_update("inline_query", payload)
         return query_id
+
+    def choose_inline_result(
+        self, user_id: int, query_id: str, result_id: str, chat_id: int
+    ) -> JSON:
+        """The person picks one of the bot's results: it is sent, as they send it, into a
+        chat they may write in, "via @bot" under their name; what the recipients see.
+
+        The bot is not told (Telegram sends a chosen_inline_result only with inline feedback
+        on, which this bot does not ask for; a group's message comes to it only where it is a
+        member that reads every message, which the emulator does not model here)."""
+        query = self.inline_queries.get(query_id)
+        if query is None or query.user_id != user_id or query.answer is None:
+            raise bad_request("no answered inline query of this person")
+        found = [r for r in query.answer["results"] if r.get("id") == result_id]
+        if not found:
+            raise bad_request("no such result in the bot's answer")
+        result = found[0]
+        chat = self.chats.get(chat_id)
+        user = self.users[user_id]
+        if chat is None:
+            raise bad_request("chat not found")
+        if chat.type == "channel":
+            member = chat.members.get(user_id)
+            if member is None or member.status not in ("creator", "administrator"):
+                raise bad_request("only the channel's administrators post there")
+        elif chat.type != "private":
+            member = chat.members.get(user_id)
+            if member is None or member.status in ("left", "kicked"):
+                raise bad_request("the person is not a member of that chat")
+        elif chat.id != user_id:
+            raise bad_request("the emulator has no private chat between two people")
+        data = self.new_message(chat)
+        if chat.type == "channel":
+            data["sender_chat"] = chat.to_api()
+        else:
+            data["from"] = user.to_api()
+        data["via_bot"] = self.bot.to_api()
+        content = result.get("input_message_content", {})
+        data["text"] = content.get("message_text", "")
+        if content.get("entities"):
+            data["entities"] = content["entities"]
+        if result.get("reply_markup"):
+            data["reply_markup"] = result["reply_markup"]
+        chat.messages[data["message_id"]] = StoredMessage(data, "user")
+        return data
 
     async def wait_inline_answer(self, query_id: str, timeout: float) -> InlineQuery:
         """Wait until the bot answered an inline query (or `timeout` passes: an error)."""

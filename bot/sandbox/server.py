@@ -255,6 +255,12 @@ async def driver_inline(emulator: Emulator, request: web.Request, body: JSON) ->
     return query.to_driver()
 
 
+async def driver_choose_inline(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    return emulator.choose_inline_result(
+        body["user_id"], str(body["query_id"]), str(body["result_id"]), int(body["chat_id"])
+    )
+
+
 async def driver_inline_answer(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
     query = emulator.inline_queries.get(request.match_info["query_id"])
     if query is None:
@@ -438,6 +444,7 @@ def create_app(emulator: Emulator) -> web.Application:
         "wait": driver_wait,
         "inline": driver_inline,
         "inline_mode": driver_inline_mode,
+        "choose_inline": driver_choose_inline,
     }
     for name, handler in driver_routes.items():
         app.router.add_post(f"/driver/{name}", _driver(handler))
