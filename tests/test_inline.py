@@ -14,17 +14,21 @@ from telegram.error import BadRequest
 
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.domain.letter import LetterLibrary
+from bot.domain.letter import Letter, LetterLibrary, visible_length
+from bot.domain.people import LanguageChoices
 from bot.i18n import LANGUAGES, LOCALES_DIR
 from bot.operations import Check, check_setup
+from bot.render.share import languages_for, preview
 from bot.sandbox.driver import Driver, DriverError
 from bot.sandbox.server import EmulatorServer
 from bot.sandbox.telegram_html import parse_html
 from tests.conftest import TOKEN, BotStarter
 from tests.helpers.database import rows
+from tests.helpers.fakes import FakePeople
 from tests.helpers.people import buttons, letter_text, new_supporter
 
 JSON = dict[str, Any]
+LANGUAGES_FA_FIRST = ("fa", *(language for language in LANGUAGES if language != "fa"))
 
 
 class Api:
@@ -63,6 +67,55 @@ def article(result_id: str, text: str = "People of the world!", **extra: Any) ->
         "input_message_content": {"message_text": text},
         **extra,
     }
+
+
+# ------------------------------------------------- the results, without Telegram
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", LANGUAGES_FA_FIRST),
+        ("letter", LANGUAGES_FA_FIRST),
+        ("  نامه  ", LANGUAGES_FA_FIRST),
+        ("FA", ("fa",)),
+        ("ckb", ("ckb",)),
+        ("kurdish", ("ckb",)),
+        ("Deutsch", ("de",)),
+        ("alemán", ("de",)),
+        ("آلمانی", ("de",)),
+        ("русский", ("ru",)),
+        ("de fr", ("de", "fr")),
+        ("no such language", LANGUAGES_FA_FIRST),
+        ("de" + " x" * 100, ("de",)),
+        ("x" * 70 + " de", LANGUAGES_FA_FIRST),  # past 64 characters nothing is read
+    ],
+)
+def test_a_query_names_languages_by_code_or_by_any_of_their_names(
+    query: str, expected: tuple[str, ...]
+) -> None:
+    assert languages_for(query, LANGUAGES, "fa") == expected
+
+
+def test_the_preview_is_the_title_and_the_first_paragraph_escaped_within_4096() -> None:
+    long = "Tom &amp; Jerry &lt;script&gt; " + "word " * 2_000  # as Telegram HTML
+    letter = Letter("en", ("<i>A translation.</i>\n\n<b>Title &amp; more</b>\n\n" + long,))
+    shown = preview(letter)
+    assert shown.title == "Title & more"
+    assert shown.message.startswith("<b>Title &amp; more</b>\n\nTom &amp; Jerry &lt;script&gt; ")
+    assert shown.message.endswith("…")
+    assert visible_length(shown.message) <= 4096
+    assert len(shown.description) <= 160 and shown.description.endswith("…")
+    assert preview(Letter("sv", ("Världens folk!",))).message == "<b>Världens folk!</b>"
+
+
+async def test_a_language_choice_is_known_without_the_database_only_once_read() -> None:
+    people = FakePeople()
+    await people.choose_language("key", "de")
+    choices = LanguageChoices(people)
+    assert choices.known("key") is None  # not read yet: an inline query takes Telegram's
+    assert await choices.stored("key") == "de"
+    assert choices.known("key") == "de"
 
 
 # ------------------------------------------------------------- the emulator
