@@ -96,6 +96,19 @@ def test_french_decision_lines_are_grammatical_for_every_decision() -> None:
     assert decision_lines("fr")[5] == already
 
 
+def test_french_high_punctuation_is_set_off_by_a_narrow_no_break_space() -> None:
+    """« : ; ! ? » take a narrow no-break space before them, as the catalog sets them, never a
+    plain or a wide no-break space (which a line may break at, or which gapes)."""
+    wrong = [
+        (message.id, hit.group(0))
+        for message in catalog("fr")
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        for hit in re.finditer(r"\w[ \u00a0][:;!?»]", text)
+    ]
+    assert wrong == []
+
+
 def test_german_decision_lines_are_stamps_for_every_decision() -> None:
     assert decision_lines("de")[3:5] == [
         "Sperre der Person aufgehoben von @mina am 2. Dezember 2026, 00:50 UTC",
