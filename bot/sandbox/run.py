@@ -111,6 +111,8 @@ Act as Sara:
   curl -s {url}/driver/chats/{sara}/messages          # what Sara sees now
   curl -s {url}/driver/press -H 'Content-Type: application/json' \\
        -d '{{"user_id": {sara}, "chat_id": {sara}, "text": "Language"}}'
+  curl -s {url}/driver/inline -H 'Content-Type: application/json' \\
+       -d '{{"user_id": {sara}, "query": "fa", "wait": true}}'   # @bot fa, typed in a chat
 Act as a moderator: the same with "chat_id": {MODERATOR_GROUP_ID} and a moderator's user_id.
 Every call the bot made: curl -s {url}/driver/calls
 Stop with Ctrl+C."""
