@@ -16,6 +16,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     ExtBot,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -62,6 +63,7 @@ from bot.handlers.message import message_conversation
 from bot.handlers.privacy import clear_chat, forget, my_data
 from bot.handlers.reply import remember_incoming
 from bot.handlers.safety import safety
+from bot.handlers.share import share_letter
 from bot.handlers.sign import signing_conversation, withdraw
 from bot.handlers.start import show_help, stale_button, start
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
@@ -170,6 +172,9 @@ def add_handlers(application: BotApplication) -> None:
     private_press(letter_button, ReadLetter.pattern())
     private_press(letter_languages, LetterLanguages.pattern())
     private_press(choose_language, ChooseLanguage.pattern())
+
+    # Anyone, in any chat: `@bot` typed offers the letter to share (inline mode).
+    application.add_handler(InlineQueryHandler(share_letter))
 
     # The moderator group: who may decide (promotions and demotions count at once), a handler
     # per action on the cards, then the group's commands.

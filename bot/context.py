@@ -17,7 +17,7 @@ from bot.delivery.pacer import Rates
 from bot.delivery.topics import Topics
 from bot.domain.channel import ChannelService
 from bot.domain.dialogue import DialogueService
-from bot.domain.flood import FloodGate
+from bot.domain.flood import INLINE_FLOOD_COUNT, FloodGate
 from bot.domain.followups import FollowUps
 from bot.domain.identity import Identities, PersonKeys
 from bot.domain.letter import LetterLibrary
@@ -114,6 +114,8 @@ class BotData:
     topics: Topics
     worker: OutboxWorker
     flood: FloodGate = field(default_factory=FloodGate)
+    # Inline queries come a keystroke each: a wider gate of their own (see handlers.guard).
+    inline_flood: FloodGate = field(default_factory=lambda: FloodGate(count=INLINE_FLOOD_COUNT))
     refusals: Refusals = field(default_factory=Refusals)  # in the moderator group
     sent: SentMessages = field(default_factory=SentMessages)  # for edits of what was sent
     webhook: WebhookServer | None = None  # while `run --webhook` serves

@@ -129,6 +129,7 @@ async def _checks(bot: Bot, settings: Settings) -> list[Check]:
     return [
         Check(True, f"The token works: the bot is @{bot.username}."),
         *await chat_checks(bot, settings),
+        inline_check(bot),
     ]
 
 
@@ -155,6 +156,20 @@ async def bot_username(settings: Settings) -> tuple[str | None, str]:
         )
     finally:
         await bot.shutdown()
+
+
+def inline_check(bot: Bot) -> Check:
+    """Inline mode (getMe's supports_inline_queries): `@bot` in a chat offers the letter, and
+    Share opens Telegram's chat picker with it."""
+    if bot.supports_inline_queries:
+        return Check(True, f"Inline mode is on: @{bot.username} in any chat offers the letter.")
+    return Check(
+        False,
+        f"Inline mode is off: in @BotFather send /setinline, choose @{bot.username}, give a "
+        "placeholder such as “letter”, then restart the bot. Until then @"
+        f"{bot.username} in a chat offers nothing, and Share opens Telegram's share page with "
+        "the link.",
+    )
 
 
 # The id to start with before the real ones are known: the bot runs, answers /chatid, and

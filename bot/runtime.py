@@ -18,7 +18,14 @@ from bot.delivery.topics import REPORTS
 from bot.handlers.menu import COMMANDS
 from bot.handlers.timed import TimedConversation, sweep_interval
 from bot.i18n import LANGUAGES
-from bot.operations import HEARTBEAT_INTERVAL, PLACEHOLDER, beat, chat_checks, unreachable
+from bot.operations import (
+    HEARTBEAT_INTERVAL,
+    PLACEHOLDER,
+    beat,
+    chat_checks,
+    inline_check,
+    unreachable,
+)
 from bot.webhook import WebhookServer
 
 logger = logging.getLogger(__name__)
@@ -45,7 +52,7 @@ async def post_init(application: BotApplication) -> None:
     await data.destinations.load()
     await register_commands(application)
     await learn_channel_username(application)
-    for result in await chat_checks(application.bot, settings):
+    for result in [*await chat_checks(application.bot, settings), inline_check(application.bot)]:
         if not result.ok:
             logger.warning("Set-up: %s", result.line)
     try:

@@ -86,7 +86,7 @@ async def test_start_in_the_middle_of_signing_starts_over(
     assert greeting["text"].startswith("Welcome.")
     assert not any(hint in greeting["text"] for hint in HINTS)
     assert letter_text(letter) == seed_letter()
-    assert buttons(letter[-1]) == MENU
+    assert buttons(letter[-1]) == [MENU[0], "Share the letter", *MENU[1:]]
     # The question that waited has no buttons left, and nothing of the draft is kept.
     assert buttons(await message(driver, alice.id, asked["message_id"])) == []
     await gone(driver, settings, "conversation_states")

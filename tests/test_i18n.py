@@ -25,6 +25,7 @@ GERMAN_MENU = [
     "Brief unterschreiben", "Nachricht senden", "Brief lesen", "In einer anderen Sprache lesen",
     "Sprache",
 ]  # fmt: skip
+GERMAN_LETTER_MENU = [GERMAN_MENU[0], "Brief teilen", *GERMAN_MENU[1:]]  # Share, under the letter
 KEYWORDS = {"N_": None, "gettext": None, "ngettext": (1, 2)}
 SIGNATORIES = [
     "Maryam Namazie", "Mina Ahadi", "Fariborz Pooya", "Bahram Soroush", "Mahin Alipour",
@@ -211,7 +212,8 @@ async def test_a_persian_telegram_user_gets_the_persian_menu_and_letter(
     expected = [parse_html(p)[0] for p in LetterLibrary(LOCALES_DIR, LANGUAGES).get("fa").parts]
     assert [m["text"] for m in letter] == expected
     assert buttons(letter[-1]) == [
-        "امضای نامه", "ارسال پیام", "خواندن نامه", "خواندن به زبانی دیگر", "زبان"
+        "امضای نامه", "اشتراک‌گذاری نامه", "ارسال پیام", "خواندن نامه", "خواندن به زبانی دیگر",
+        "زبان",
     ]  # fmt: skip
     [picker] = await sara.press_and_wait("خواندن به زبانی دیگر")
     assert "۱۰" in picker["text"] and "10" not in picker["text"]
@@ -235,7 +237,7 @@ async def test_switching_to_german_applies_at_once_and_survives_a_restart(
     greeting, *letter = await sara.say("/start", replies=2)
     assert "„Menschen der Welt!“" in greeting["text"]
     assert letter[0]["text"].startswith("Dies ist eine Übersetzung")
-    assert buttons(letter[-1]) == GERMAN_MENU
+    assert buttons(letter[-1]) == GERMAN_LETTER_MENU
 
 
 async def test_deep_link_opens_the_letter_in_spanish(bot: BotApplication, driver: Driver) -> None:
@@ -245,8 +247,8 @@ async def test_deep_link_opens_the_letter_in_spanish(bot: BotApplication, driver
     assert letter_text(letter) == "\n\n".join(expected)
     assert "¡Pueblos del mundo!" in letter[0]["text"]
     assert buttons(letter[-1]) == [
-        "Sign the letter", "Send a message", "Read the letter", "Read in another language",
-        "Language",
+        "Sign the letter", "Share the letter", "Send a message", "Read the letter",
+        "Read in another language", "Language",
     ]  # fmt: skip
 
 

@@ -38,7 +38,7 @@ DEPLOY = ROOT / "deploy"
 
 async def test_all_checks_pass_on_a_good_set_up(settings: Settings) -> None:
     results = await check_setup(settings)
-    assert [r.ok for r in results] == [True, True, True]
+    assert [r.ok for r in results] == [True, True, True, True]  # token, group, channel, inline
     assert results[0].line == "The token works: the bot is @SolidarityTestBot."
 
 
@@ -100,7 +100,7 @@ async def test_check_says_when_the_two_ids_look_swapped(
     process = await start_bot_process("check", env, tmp_path)
     out, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 1
-    assert out.decode().splitlines()[1:] == [
+    assert out.decode().splitlines()[1:3] == [
         f"FAILED MODERATOR_CHAT_ID ({CHANNEL_ID}) is a channel's id and CHANNEL_ID "
         f"({MODERATOR_GROUP_ID}) a group's: the two look swapped; exchange them.",
         f"FAILED CHANNEL_ID ({MODERATOR_GROUP_ID}) is a group's id: see the line above.",
@@ -114,7 +114,7 @@ async def test_check_says_which_id_is_of_the_wrong_kind(
     person = await driver.add_user("Organiser")
     if same == "channel":  # the channel's id in both
         results = await check_setup(replace(settings, moderator_chat_id=CHANNEL_ID))
-        assert [r.ok for r in results] == [True, False, True]
+        assert [r.ok for r in results] == [True, False, True, True]  # the last: inline mode
         assert results[1].line == (
             f"MODERATOR_CHAT_ID ({CHANNEL_ID}) is a channel, not a group: put the moderator "
             "group's id there (send /chatid in the group)."
@@ -125,7 +125,7 @@ async def test_check_says_which_id_is_of_the_wrong_kind(
             (person["id"], "a person's private chat"),
         ):
             results = await check_setup(replace(settings, channel_id=wrong))
-            assert [r.ok for r in results] == [True, True, False]
+            assert [r.ok for r in results] == [True, True, False, True]
             assert results[2].line.startswith(f"CHANNEL_ID ({wrong}) is {kind}, not a channel:")
 
 

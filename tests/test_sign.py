@@ -65,7 +65,7 @@ async def test_the_whole_flow_for_each_way_of_being_listed(
     assert buttons(confirmation) == ["Confirm", "Change", "Cancel"]
     assert "The moderators will review your signature" in thanks["text"]
     assert "You are the first to sign." in thanks["text"]
-    assert buttons(thanks) == ["Clear this chat"]
+    assert buttons(thanks) == ["Share the letter", "Clear this chat"]
     assert rows(settings, "SELECT listing, name, country, status, language FROM signatures") == [
         (*stored, "pending", "en")
     ]

@@ -54,7 +54,7 @@ async def test_a_whole_signing_leaves_the_questions_replaced_and_the_thanks(
         (
             "Thank you for signing. The moderators will review your signature before it is "
             "published.",
-            ["Clear this chat"],
+            ["Share the letter", "Clear this chat"],
         ),
     ]
     assert "Alice Walker, Germany" in left[1]["text"]

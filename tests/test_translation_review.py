@@ -41,7 +41,7 @@ BUTTON_LABELS = [
     "Clear this chat", "Delete everything", "Delete the conversation", "Keep it",
     "Withdraw my message", "Withdraw my signature", "Withdraw this message", "Approve",
     "Reject", "Ban author", "Ban: {reason}", "Back", "Undo", "Unban the author", "Approve all",
-    "Undo these approvals",
+    "Undo these approvals", "Share the letter", "Read and sign",
 ]  # fmt: skip
 
 
@@ -62,7 +62,8 @@ async def test_a_turkish_supporter_signs_with_short_imperative_buttons(
     ayse = await new_supporter(driver, "Ayşe", "tr")
     *_, letter = await ayse.say("/start", replies=2)
     assert buttons(letter) == [
-        "Mektubu imzala", "Mesaj gönder", "Mektubu oku", "Başka bir dilde oku", "Dil"
+        "Mektubu imzala", "Mektubu paylaş", "Mesaj gönder", "Mektubu oku", "Başka bir dilde oku",
+        "Dil",
     ]  # fmt: skip
     *_, how = await ayse.press_and_wait("Mektubu imzala")
     assert buttons(how) == ["Adımla", "Ad ve soyadın baş harfi", "Anonim olarak", "İptal"]
@@ -93,6 +94,19 @@ def test_french_decision_lines_are_grammatical_for_every_decision() -> None:
     ]
     already = "Décision déjà prise\u202f: approuvé par @mina le 2 décembre 2026."
     assert decision_lines("fr")[5] == already
+
+
+def test_french_high_punctuation_is_set_off_by_a_narrow_no_break_space() -> None:
+    """« : ; ! ? » take a narrow no-break space before them, as the catalog sets them, never a
+    plain or a wide no-break space (which a line may break at, or which gapes)."""
+    wrong = [
+        (message.id, hit.group(0))
+        for message in catalog("fr")
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        for hit in re.finditer(r"\w[ \u00a0][:;!?»]", text)
+    ]
+    assert wrong == []
 
 
 def test_german_decision_lines_are_stamps_for_every_decision() -> None:

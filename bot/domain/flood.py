@@ -7,6 +7,8 @@ import collections
 FLOOD_COUNT = 20
 FLOOD_WINDOW = 10.0
 COOLDOWN = 30.0
+# Inline queries in the same window: a client sends one as the person types, a few a second.
+INLINE_FLOOD_COUNT = 40
 
 
 class FloodGate:

@@ -20,6 +20,11 @@ class LanguageChoices:
             self._remember(person_key, found)
         return found or None
 
+    def known(self, person_key: str) -> str | None:
+        """The stored choice if it is in memory (the person spoke to the bot lately): no
+        database read, for inline queries that come a keystroke each."""
+        return self._cache.get(person_key) or None
+
     async def choose(self, person_key: str, language: str) -> None:
         await self.people.choose_language(person_key, language)
         self._remember(person_key, language)

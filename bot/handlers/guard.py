@@ -51,6 +51,13 @@ def _allowed_when_banned(update: Update) -> bool:
 async def guard(update: Update, context: BotContext) -> None:
     """Stop duplicates, floods and banned people's submissions before anything else."""
     data = context.bot_data
+    if update.inline_query is not None:
+        # Typed in any chat, a query a keystroke: its id is not recorded (a database write
+        # each; answering one twice is harmless, Telegram refuses the second answer), and
+        # it has a gate of its own, so that typing cannot mute the person's private chat.
+        if not data.inline_flood.admit(update.inline_query.from_user.id, time.monotonic()):
+            raise ApplicationHandlerStop
+        return
     if not data.seen.claim(update.update_id, int(time.time())):
         raise ApplicationHandlerStop  # delivered again after a crash: handled already
     user = update.effective_user

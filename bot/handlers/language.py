@@ -12,11 +12,19 @@ from bot.i18n import LANGUAGES, native_name
 
 
 async def resolve_language(update: Update, context: BotContext) -> None:
-    """Settle this update's language: stored choice, else Telegram's, else the default."""
+    """Settle this update's language: stored choice, else Telegram's, else the default.
+
+    An inline query (typed in any chat, one a keystroke) takes the stored choice only when
+    it is known without deriving the person's key or reading the database: when the person
+    spoke to the bot lately."""
     user = update.effective_user
     if user is None or user.is_bot:
         return
-    stored = await context.services.languages.stored(context.person_key)
+    if update.inline_query is not None:
+        key = context.bot_data.keys.cached(user.id)
+        stored = context.services.languages.known(key) if key is not None else None
+    else:
+        stored = await context.services.languages.stored(context.person_key)
     context.use_language(context.bot_data.i18n.resolve(stored, user.language_code))
 
 

@@ -10,6 +10,7 @@ from bot.buttons import ReadLetter
 from bot.context import BotContext
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import button, keyboard, pressed, say, two_a_row
+from bot.handlers.share import share_button
 from bot.i18n import native_name, negotiate
 
 SHOWN_CODE = 16  # of an unknown language code, at most this much is said back
@@ -22,9 +23,10 @@ async def send_letter(update: Update, context: BotContext, language: str | None 
         return
     letters = context.bot_data.letters
     letter = letters.get(language if language in letters.languages else context.i18n.language)
+    menu = menu_keyboard(context.i18n, share_button(context, letter.language))
     for index, part in enumerate(letter.parts):
         last = index == len(letter.parts) - 1
-        await say(update, context, part, markup=menu_keyboard(context.i18n) if last else None)
+        await say(update, context, part, markup=menu if last else None)
 
 
 async def letter_command(update: Update, context: BotContext) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.buttons import ChooseLanguage, LetterLanguages, ReadLetter, StartMessage, StartSigning
 from bot.handlers.reply import button, keyboard
@@ -25,10 +25,14 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def menu_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    """Sign, read the letter, read it in another language, choose the language."""
+def menu_keyboard(
+    t: Translator, share: InlineKeyboardButton | None = None
+) -> InlineKeyboardMarkup:
+    """Sign (and share, under the letter), send a message, read the letter, read it in
+    another language, choose the language."""
     return keyboard(
         [button(t.gettext("Sign the letter"), StartSigning())],
+        *([[share]] if share is not None else []),
         [button(t.gettext("Send a message"), StartMessage())],
         [button(t.gettext("Read the letter"), ReadLetter())],
         [button(t.gettext("Read in another language"), LetterLanguages())],

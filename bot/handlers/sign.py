@@ -36,6 +36,7 @@ from bot.handlers.reply import (
     say,
     yes_no,
 )
+from bot.handlers.share import letter_link, share_button
 from bot.handlers.timed import TimedConversation
 from bot.i18n import Translator
 from bot.render.lines import line_of, published_line
@@ -231,13 +232,20 @@ async def confirm(update: Update, context: BotContext) -> int:
         + signed_so_far(t, count)
         + toward_goal(t, count, context.bot_data.settings.signature_goal)
         + "\n\n"
+        + t.gettext("To pass the letter on, share it, or send this link: {link}").format(
+            link=letter_link(context, t.language)
+        )
+        + "\n\n"
         + t.gettext(
             "If your phone could be inspected, you can delete this conversation from the chat."
         )
         + " "
         + t.gettext("How to stay safe: /safety")
     )
-    await say(update, context, text, keyboard([button(t.gettext("Clear this chat"), Clear())]))
+    markup = keyboard(
+        [share_button(context, t.language)], [button(t.gettext("Clear this chat"), Clear())]
+    )
+    await say(update, context, text, markup)
     return ConversationHandler.END
 
 

@@ -9,8 +9,7 @@ from bot.domain.links import START_PREFIX, parse_start
 from bot.handlers.letter import send_letter, send_requested_letter
 from bot.handlers.menu import help_text, menu_keyboard
 from bot.handlers.reply import say
-
-LETTER_LINK_PREFIX = "letter-"
+from bot.handlers.share import LETTER_LINK_PREFIX
 
 
 async def start(update: Update, context: BotContext) -> None:

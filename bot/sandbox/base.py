@@ -17,6 +17,7 @@ from bot.sandbox.world import (
     Chat,
     Clock,
     FileStore,
+    InlineQuery,
     StoredFile,
     StoredMessage,
     User,
@@ -54,6 +55,9 @@ class EmulatorState:
         self.chats: dict[int, Chat] = {}
         self.files = FileStore()
         self.callback_queries: dict[str, CallbackQuery] = {}
+        self.inline_queries: dict[str, InlineQuery] = {}
+        # Inline mode, which the bot's owner switches on with @BotFather's /setinline.
+        self.supports_inline_queries = False
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.calls: collections.deque[JSON] = collections.deque(maxlen=call_log_size)
         self.call_count = 0

@@ -88,7 +88,7 @@ class ChatMethods(EmulatorState):
             **self.bot.to_api(),
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": self.supports_inline_queries,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }

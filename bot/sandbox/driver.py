@@ -112,6 +112,10 @@ class Driver:
     async def advance_clock(self, seconds: float) -> None:
         await self.request("POST", "/driver/clock", {"advance": seconds})
 
+    async def set_inline_mode(self, on: bool = True) -> None:
+        """Switch the bot's inline mode on or off, as its owner does with @BotFather."""
+        await self.request("POST", "/driver/inline_mode", {"on": on})
+
     async def state(self) -> JSON:
         return await self._object("GET", "/driver/state")
 
@@ -235,6 +239,45 @@ class Driver:
             "forged": True,
         }
         return str(await self.request("POST", "/driver/press", body))
+
+    async def inline_query(
+        self,
+        user_id: int,
+        query: str = "",
+        chat_type: str | None = "sender",
+        offset: str = "",
+        timeout: float = 10.0,
+    ) -> JSON:
+        """Type `@bot query` as the person, in a chat of `chat_type`; return the query once
+        the bot answered it: its "answer" holds the results, cache_time and is_personal."""
+        body = {
+            "user_id": user_id,
+            "query": query,
+            "chat_type": chat_type,
+            "offset": offset,
+            "wait": True,
+            "timeout": timeout,
+        }
+        return await self._object("POST", "/driver/inline", body)
+
+    async def send_inline_query(
+        self, user_id: int, query: str = "", chat_type: str | None = "sender"
+    ) -> str:
+        """Type `@bot query` as the person; return the query's id at once."""
+        body = {"user_id": user_id, "query": query, "chat_type": chat_type}
+        return str(await self.request("POST", "/driver/inline", body))
+
+    async def choose_inline_result(
+        self, user_id: int, query_id: str, result_id: str, chat_id: int
+    ) -> JSON:
+        """Pick one of the bot's results and send it into a chat the person may write in;
+        return the message as its recipients see it ("via_bot" the bot)."""
+        body = {"user_id": user_id, "query_id": query_id, "result_id": result_id}
+        return await self._object("POST", "/driver/choose_inline", {**body, "chat_id": chat_id})
+
+    async def inline_answer(self, query_id: str) -> JSON:
+        """An inline query and the bot's answer to it (None while unanswered)."""
+        return await self._object("GET", f"/driver/inline/{query_id}")
 
     # ----------------------------------------------------------------- reading
 

@@ -2,7 +2,7 @@
 
 One Emulator serves one bot. The HTTP layer (server.py) turns requests into `call(method,
 params)`; the driver methods (people.py) let tests and the sandbox act as people. The methods
-come by family: updates.py, messaging.py, chats.py; the state they share is in base.py.
+come by family: updates.py, messaging.py, chats.py, inline.py; the state they share is in base.py.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.sandbox.chats import ChatMethods
+from bot.sandbox.inline import InlineMethods
 from bot.sandbox.messaging import MessageMethods
 from bot.sandbox.params import Params, Upload
 from bot.sandbox.people import PeopleActions
@@ -51,6 +52,7 @@ API = {
     "deleteMessage": "delete_message",
     "deleteMessages": "delete_messages",
     "answerCallbackQuery": "answer_callback_query",
+    "answerInlineQuery": "answer_inline_query",
     "copyMessage": "copy_message",
     "forwardMessage": "forward_message",
     "getFile": "get_file",
@@ -69,7 +71,7 @@ API = {
 METHODS = {name.lower(): attribute for name, attribute in API.items()}  # names ignore case
 
 
-class Emulator(UpdateMethods, MessageMethods, ChatMethods, PeopleActions):
+class Emulator(UpdateMethods, MessageMethods, ChatMethods, InlineMethods, PeopleActions):
     """The state of one bot's Telegram, and the Bot API methods acting on it."""
 
     async def close(self) -> None:

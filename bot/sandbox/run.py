@@ -61,8 +61,10 @@ def read_languages(env: Mapping[str, str], known: tuple[str, ...]) -> Languages:
 
 
 def seed(emulator: Emulator, topics: bool = False) -> dict[str, int]:
-    """Two supporters, two moderators and a plain member, the group and the channel; with
-    `topics`, the group is a forum where the bot may manage topics."""
+    """Two supporters, two moderators and a plain member, the group and the channel, and
+    inline mode on (as README's set-up has it); with `topics`, the group is a forum where the
+    bot may manage topics."""
+    emulator.set_inline_mode(True)
     people = {
         "sara": emulator.add_user("Sara", language_code="fa-IR", user_id=20_001).id,
         "alex": emulator.add_user("Alex", language_code="en", user_id=20_002).id,
@@ -109,6 +111,8 @@ Act as Sara:
   curl -s {url}/driver/chats/{sara}/messages          # what Sara sees now
   curl -s {url}/driver/press -H 'Content-Type: application/json' \\
        -d '{{"user_id": {sara}, "chat_id": {sara}, "text": "Language"}}'
+  curl -s {url}/driver/inline -H 'Content-Type: application/json' \\
+       -d '{{"user_id": {sara}, "query": "fa", "wait": true}}'   # @bot fa, typed in a chat
 Act as a moderator: the same with "chat_id": {MODERATOR_GROUP_ID} and a moderator's user_id.
 Every call the bot made: curl -s {url}/driver/calls
 Stop with Ctrl+C."""

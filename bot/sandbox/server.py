@@ -241,6 +241,38 @@ async def driver_press(emulator: Emulator, request: web.Request, body: JSON) -> 
     return {"query_id": query_id, "replies": replies}
 
 
+async def driver_inline(emulator: Emulator, request: web.Request, body: JSON) -> JSON | str:
+    """A person types `@bot query`; with `wait`, answer once the bot has answered it."""
+    query_id = emulator.inline_query(
+        body["user_id"],
+        str(body.get("query", "")),
+        body.get("chat_type", "sender"),
+        str(body.get("offset", "")),
+    )
+    if not body.get("wait"):
+        return query_id
+    query = await emulator.wait_inline_answer(query_id, float(body.get("timeout", 10)))
+    return query.to_driver()
+
+
+async def driver_choose_inline(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    return emulator.choose_inline_result(
+        body["user_id"], str(body["query_id"]), str(body["result_id"]), int(body["chat_id"])
+    )
+
+
+async def driver_inline_answer(emulator: Emulator, request: web.Request, body: JSON) -> JSON:
+    query = emulator.inline_queries.get(request.match_info["query_id"])
+    if query is None:
+        raise bad_request("no such inline query")
+    return query.to_driver()
+
+
+async def driver_inline_mode(emulator: Emulator, request: web.Request, body: JSON) -> bool:
+    emulator.set_inline_mode(bool(body.get("on", True)))
+    return True
+
+
 async def driver_messages(emulator: Emulator, request: web.Request, body: JSON) -> list[JSON]:
     chat = emulator.chats.get(int(request.match_info["chat_id"]))
     if chat is None:
@@ -290,6 +322,7 @@ async def driver_state(emulator: Emulator, request: web.Request, body: JSON) -> 
             for user in emulator.users.values()
         ],
         "bot": emulator.bot.to_api(),
+        "supports_inline_queries": emulator.supports_inline_queries,
         "pending_updates": emulator.pending_update_count,
         "updates_created": emulator.updates_created,
         "webhook": emulator.webhook,
@@ -409,12 +442,16 @@ def create_app(emulator: Emulator) -> web.Application:
         "clock": driver_clock,
         "replay": driver_replay,
         "wait": driver_wait,
+        "inline": driver_inline,
+        "inline_mode": driver_inline_mode,
+        "choose_inline": driver_choose_inline,
     }
     for name, handler in driver_routes.items():
         app.router.add_post(f"/driver/{name}", _driver(handler))
     app.router.add_get("/driver/chats/{chat_id}/messages", _driver(driver_messages))
     app.router.add_get("/driver/chats/{chat_id}/topics", _driver(driver_topics))
     app.router.add_get("/driver/callbacks/{query_id}", _driver(driver_callback))
+    app.router.add_get("/driver/inline/{query_id}", _driver(driver_inline_answer))
     app.router.add_get("/driver/calls", _driver(driver_calls))
     app.router.add_get("/driver/state", _driver(driver_state))
     app.router.add_get("/driver/stickers", _driver(driver_stickers))

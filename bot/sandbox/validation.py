@@ -14,6 +14,20 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MEDIA_KINDS = ("photo", "voice", "video", "video_note", "document")
+BUTTON_ACTIONS = (
+    "callback_data",
+    "url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+)
+CHOSEN_CHAT_KINDS = (
+    "allow_user_chats",
+    "allow_bot_chats",
+    "allow_group_chats",
+    "allow_channel_chats",
+)
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _MENTION = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{5,32}")
 _URL = re.compile(r"\bhttps?://[^\s<>]+|\b[a-z0-9-]+\.(?:com|org|net|ir|io|me)\b[^\s]*", re.I)
@@ -94,9 +108,7 @@ def reply_markup(params: Params) -> tuple[JSON | None, JSON | None]:
 def check_inline_button(button: Any) -> None:
     if not isinstance(button, dict) or not button.get("text"):
         raise bad_request("can't parse inline keyboard button: Text buttons are unallowed")
-    kinds = [
-        k for k in ("callback_data", "url", "switch_inline_query", "copy_text") if k in button
-    ]
+    kinds = [k for k in BUTTON_ACTIONS if k in button]
     if len(kinds) != 1:
         raise bad_request("can't parse inline keyboard button: exactly one action is required")
     data = button.get("callback_data")
@@ -105,8 +117,26 @@ def check_inline_button(button: Any) -> None:
         if not 1 <= size <= MAX_CALLBACK_DATA:
             raise bad_request("BUTTON_DATA_INVALID")
     url = button.get("url")
-    if url is not None and not re.match(r"(https?|tg)://", str(url)):
+    if url is not None and not re.match(r"(https?|tg)://[^\s]+$", str(url)):
         raise bad_request("BUTTON_URL_INVALID")
+    if "switch_inline_query_chosen_chat" in button:
+        check_chosen_chat(button["switch_inline_query_chosen_chat"])
+    for field_name in ("switch_inline_query", "switch_inline_query_current_chat"):
+        if field_name in button and not isinstance(button[field_name], str):
+            raise bad_request("can't parse inline keyboard button: the query must be a string")
+
+
+def check_chosen_chat(chosen: Any) -> None:
+    """switch_inline_query_chosen_chat: a query, and at least one kind of chat to pick."""
+    if not isinstance(chosen, dict):
+        raise bad_request(
+            "can't parse inline keyboard button: switch_inline_query_chosen_chat must be an object"
+        )
+    query = chosen.get("query", "")
+    if not isinstance(query, str):
+        raise bad_request("can't parse inline keyboard button: the query must be a string")
+    if not any(chosen.get(kind) is True for kind in CHOSEN_CHAT_KINDS):
+        raise bad_request("BUTTON_TYPE_INVALID")
 
 
 def content_of(data: JSON) -> JSON:

@@ -191,6 +191,29 @@ class CallbackQuery:
     shown: str | None = None
 
 
+@dataclass
+class InlineQuery:
+    """A query a person typed after the bot's username, and the bot's answer to it."""
+
+    id: str
+    user_id: int
+    query: str
+    created: float
+    offset: str = ""
+    chat_type: str | None = None
+    answered: bool = False
+    answer: JSON | None = None
+
+    def to_driver(self) -> JSON:
+        return {
+            "id": self.id,
+            "user_id": self.user_id,
+            "query": self.query,
+            "answered": self.answered,
+            "answer": self.answer,
+        }
+
+
 class Clock:
     """Wall time that tests may move forward (to age messages past 48 hours, say)."""
 

@@ -42,6 +42,12 @@ class Supporter:
         await self.driver.wait_answered(query_id)
         return found
 
+    async def inline_query(self, query: str = "", chat_type: str | None = "sender") -> JSON:
+        """Type `@bot query` in a chat; the bot's answer: results, cache_time, is_personal."""
+        answered = await self.driver.inline_query(self.id, query, chat_type)
+        answer: JSON = answered["answer"]
+        return answer
+
     async def last_message_id(self) -> int:
         messages = await self.driver.messages(self.id, include_deleted=True)
         return max((m["message_id"] for m in messages), default=0)
