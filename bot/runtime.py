@@ -56,6 +56,7 @@ async def post_init(application: BotApplication) -> None:
     except TelegramError as error:  # a time-out: checked again at the first card
         logger.warning("Topics: not checked yet (%s)", type(error).__name__)
     await data.repos.seen.load()
+    await data.services.amendments.notice_changes(dt.date.today())
     data.database.start_flushing(FLUSH_INTERVAL)
     await data.services.moderation.load_bans()
     data.worker.start()

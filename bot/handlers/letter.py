@@ -22,6 +22,8 @@ async def send_letter(update: Update, context: BotContext, language: str | None 
         return
     letters = context.bot_data.letters
     letter = letters.get(language if language in letters.languages else context.i18n.language)
+    if update.effective_user is not None:  # what a signature from now on is given under
+        context.services.amendments.read(context.person_key, letter.language)
     for index, part in enumerate(letter.parts):
         last = index == len(letter.parts) - 1
         await say(update, context, part, markup=menu_keyboard(context.i18n) if last else None)

@@ -13,6 +13,7 @@ from bot.storage.conversations import ConversationRepository
 from bot.storage.database import Database
 from bot.storage.digests import DigestRepository
 from bot.storage.keys import PersonKeyRepository
+from bot.storage.letters import LetterVersionRepository
 from bot.storage.messages import MessageRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
@@ -45,6 +46,7 @@ class Repositories:
     shown: ShownRepository
     person_keys: PersonKeyRepository
     questions: QuestionRepository
+    letters: LetterVersionRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -67,6 +69,7 @@ class Repositories:
             ShownRepository(db),
             PersonKeyRepository(db),
             QuestionRepository(db),
+            LetterVersionRepository(db),
         )
 
     async def tidy(self) -> None:

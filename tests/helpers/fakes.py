@@ -17,7 +17,7 @@ from bot.domain.decisions import NOT_DECISIONS, AuditEntry, Decision, ItemKind, 
 from bot.domain.dialogue import Question
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, FollowUp, Method, Place, Post
 from bot.domain.messages import Message, MessageDraft
-from bot.domain.signatures import Signature, SignatureDraft, Status
+from bot.domain.signatures import LetterShown, Signature, SignatureDraft, Status
 from bot.storage.database import day_of
 
 
@@ -38,17 +38,34 @@ class FakeSignatures:
         return found[1] if found else None
 
     async def add(
-        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+        self,
+        person_key: str,
+        draft: SignatureDraft,
+        language: str,
+        today: dt.date,
+        letter: LetterShown | None = None,
     ) -> Signature:
         number = max(self.rows, default=0) + 1
         signature = Signature(
-            number, draft.listing, draft.name, draft.country, language, Status.PENDING, today
+            number,
+            draft.listing,
+            draft.name,
+            draft.country,
+            language,
+            Status.PENDING,
+            today,
+            letter,
         )
         self.rows[number] = (person_key, signature)
         return signature
 
     async def replace(
-        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+        self,
+        person_key: str,
+        draft: SignatureDraft,
+        language: str,
+        today: dt.date,
+        letter: LetterShown | None = None,
     ) -> Signature:
         old = self._of(person_key)
         assert old is not None
@@ -60,6 +77,7 @@ class FakeSignatures:
             language=language,
             status=Status.PENDING,
             submitted_on=today,
+            letter=letter,
         )
         self.rows[old.id] = (person_key, signature)
         self.digest_of.pop(old.id, None)  # reviewed again, on a new card
