@@ -76,7 +76,7 @@ Callback = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> BotApplication:
     """Load catalogs and letters (failing loudly), then wire the bot."""
     i18n = I18n(settings.default_language, locales_dir)
-    letters = LetterLibrary(locales_dir, LANGUAGES)
+    letters = LetterLibrary(settings.letters_dir or locales_dir, LANGUAGES)
     keys = PersonKeys(
         load_or_create_key(settings.secret_key, settings.key_path), settings.key_cost
     )
