@@ -61,12 +61,12 @@ def amendment_messages(t: Translator, amended: Amended, limit: int = MESSAGE_LIM
     if not changes:
         return split_paragraphs("\n\n".join([intro, read, question]), limit)
     blocks = [block for change in changes for block in _block(t, change)]
-    heading = t.gettext("What changed, paragraph by paragraph:")
-    parts = split_paragraphs("\n\n".join([intro, "<b>" + heading + "</b>", *blocks]), limit)
+    heading = "<b>" + t.gettext("What changed, paragraph by paragraph:") + "</b>"
+    parts = split_paragraphs("\n\n".join([intro, heading, *blocks, read, question]), limit)
     if len(parts) > MAX_MESSAGES:
         summary = _summary(t, changes)
         return split_paragraphs("\n\n".join([intro, summary, read, question]), limit)
-    return [*parts, *split_paragraphs("\n\n".join([read, question]), limit)]
+    return parts
 
 
 def _summary(t: Translator, changes: list[ParagraphChange]) -> str:
