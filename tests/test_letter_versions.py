@@ -16,8 +16,9 @@ import pytest
 from bot.buttons import KeepSignature
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.domain.amendments import Amended, Change, paragraph_changes
+from bot.domain.amendments import Amended, Amendments, Change, paragraph_changes
 from bot.domain.decisions import Moderator
+from bot.domain.effects import CHANNEL, Method, Post
 from bot.domain.letter import (
     MESSAGE_LIMIT,
     LetterLibrary,
@@ -25,6 +26,7 @@ from bot.domain.letter import (
     version_of,
     visible_length,
 )
+from bot.domain.signatures import LetterShown, Listing, SignatureDraft
 from bot.i18n import LANGUAGES, LOCALES_DIR, I18n
 from bot.render.amendments import MAX_MESSAGES, amendment_messages
 from bot.sandbox.driver import Driver
@@ -32,6 +34,7 @@ from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
 from tests.conftest import BotStarter
 from tests.helpers.database import rows
+from tests.helpers.fakes import FakeStores
 from tests.helpers.people import JSON, Supporter, buttons, new_supporter
 from tests.test_moderation import MINA
 from tests.test_sign import sign
@@ -116,6 +119,78 @@ def test_a_diff_too_long_to_read_is_summarised() -> None:
     assert "20 paragraphs were changed, added or removed: too many to show here." in message
     assert "The whole new text: /letter en" in message
     assert "word word" not in message
+
+
+# ------------------------------------------------------------------ the service (fakes)
+
+DAY = dt.date(2026, 12, 3)
+DRAFT = SignatureDraft(Listing.ANONYMOUS, None, None)
+
+
+def service(stores: FakeStores, texts: dict[str, str]) -> tuple[Amendments, list[int]]:
+    woken: list[int] = []
+    versions = {language: version_of(text) for language, text in texts.items()}
+
+    def announce(language: str, day: dt.date) -> Post:
+        return Post(Method.MESSAGE, f"{language} {day.isoformat()}")
+
+    return Amendments(stores, versions, texts, announce, lambda: woken.append(1)), woken
+
+
+async def test_the_first_start_records_and_a_change_is_announced_once() -> None:
+    stores = FakeStores()
+    first, woken = service(stores, {"en": "One.\n\nTwo.", "de": "Eins."})
+    assert await first.notice_changes(DAY) == []
+    assert stores.outbox.queued == [] and woken == []
+    await stores.signatures.add("k1", DRAFT, "en", DAY, first.shown("k1", "en"))
+    await stores.signatures.add("k2", DRAFT, "en", DAY, first.shown("k2", "de"))
+    # Restarted with an amended English text and German re-saved with other line endings.
+    second, woken = service(stores, {"en": "One.\n\nTwo, amended.", "de": "Eins.\r\n"})
+    [noticed] = await second.notice_changes(DAY)
+    assert (noticed.language, noticed.old, noticed.new) == (
+        "en", version_of("One.\n\nTwo."), version_of("One.\n\nTwo, amended.")
+    )  # fmt: skip
+    assert [(chat, post.text) for chat, post, _ in stores.outbox.queued] == [
+        (CHANNEL, "en 2026-12-03")
+    ]
+    assert woken == [1]
+    assert second.may_be_outdated("k1") and not second.may_be_outdated("k2")
+    third, _ = service(stores, {"en": "One.\n\nTwo, amended.", "de": "Eins."})
+    assert await third.notice_changes(DAY) == []
+    assert len(stores.outbox.queued) == 1
+
+
+async def test_a_signer_is_told_once_and_keeps_under_the_current_version_only() -> None:
+    stores = FakeStores()
+    first, _ = service(stores, {"en": "One.\n\nTwo."})
+    await first.notice_changes(DAY)
+    await stores.signatures.add("k1", DRAFT, "en", DAY, first.shown("k1", "en"))
+    second, _ = service(stores, {"en": "One.\n\nThree."})
+    await second.notice_changes(DAY)
+    amended = await second.take_amended("k1")
+    assert amended is not None and amended.old_text == "One.\n\nTwo."
+    assert not second.may_be_outdated("k1")
+    assert await second.take_amended("k1") is None  # told once
+    await second.load()  # as at the next start
+    assert not second.may_be_outdated("k1")
+    assert not await second.keep("k1", "en", version_of("One.\n\nTwo."))  # a stale button
+    assert not await second.keep("k1", "xx", amended.current_version)
+    assert await second.keep("k1", "en", amended.current_version)
+    signature = await stores.signatures.of_person("k1")
+    assert signature is not None and signature.letter == LetterShown(
+        "en", version_of("One.\n\nThree.")
+    )
+
+
+def test_a_signature_is_given_under_the_letter_last_read() -> None:
+    stores = FakeStores()
+    amendments, _ = service(stores, {"en": "One.", "fa": "یک.", "de": "Eins."})
+    assert amendments.shown("k", "en") == LetterShown("en", version_of("One."))
+    amendments.read("k", "fa")
+    assert amendments.shown("k", "en") == LetterShown("fa", version_of("یک."))
+    amendments.rekeyed("k", "k2")  # the key moved: so does what was read
+    assert amendments.shown("k2", "de") == LetterShown("fa", version_of("یک."))
+    assert amendments.shown("k", "de") == LetterShown("de", version_of("Eins."))
 
 
 # ------------------------------------------------------------------ through the emulator
@@ -358,3 +433,22 @@ async def test_a_signer_from_before_versions_is_told_when_the_text_changes(
     [kept] = await hana.press_and_wait("Keep my signature")
     assert kept["text"].startswith("Your signature stays")
     assert stored_letter(settings) == [("en", new)]
+
+
+async def test_keep_is_taken_in_the_middle_of_a_conversation_which_goes_on(
+    start_bot: BotStarter, driver: Driver, settings: Settings
+) -> None:
+    await start_bot()
+    ina = await new_supporter(driver, "Ina", "en")
+    await sign(ina, "Anonymously", None, None)
+    _old, new = amend_english(settings)
+    await start_bot()
+    notice, *asked = await said_after(ina, "/message", replies=3)
+    assert notice.startswith(TOLD)
+    assert asked[0].startswith("Your message goes to the campaign's moderators.")
+    [kept] = await ina.press_and_wait("Keep my signature")
+    assert kept["text"] == "Your signature stays, under the current text of the letter."
+    assert stored_letter(settings) == [("en", new)]
+    # The message conversation is where it was: it still waits for the message.
+    [answer] = await said_after(ina, "Woman, life, freedom")
+    assert answer.startswith("How should your message be signed?")

@@ -11,7 +11,6 @@ from telegram.error import TelegramError
 
 from bot.buttons import KeepSignature, Withdraw
 from bot.context import BotContext
-from bot.handlers.conversation import Deadline
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, button, keyboard, pressed, replace, say
 from bot.render.amendments import amendment_messages
@@ -21,8 +20,6 @@ logger = logging.getLogger(__name__)
 
 async def tell_of_amendment(update: Update, context: BotContext) -> None:
     """Before answering a signer of an older text: say once that it changed, and how."""
-    if isinstance(update, Deadline):
-        return
     user, chat = update.effective_user, update.effective_chat
     if user is None or user.is_bot or chat is None or chat.type != ChatType.PRIVATE:
         return

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.domain.amendments import Amended
 from bot.domain.decisions import NOT_DECISIONS, AuditEntry, Decision, ItemKind, Verdict, Why
 from bot.domain.dialogue import Question
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, FollowUp, Method, Place, Post
@@ -26,6 +27,7 @@ class FakeSignatures:
         self.rows: dict[int, tuple[str, Signature]] = {}  # id -> (person_key, signature)
         self.digest_of: dict[int, int] = {}  # signature id -> digest id
         self.published_ids: set[int] = set()
+        self.told: dict[int, str] = {}  # signature id -> the version its signer was told of
 
     def _of(self, person_key: str) -> Signature | None:
         return next((s for key, s in self.rows.values() if key == person_key), None)
@@ -96,6 +98,19 @@ class FakeSignatures:
 
     async def count(self, status: Status) -> int:
         return sum(1 for _, s in self.rows.values() if s.status is status)
+
+    async def keep_under(self, person_key: str, letter: LetterShown) -> bool:
+        found = self._of(person_key)
+        if found is None or found.status is Status.REJECTED:
+            return False
+        self.rows[found.id] = (person_key, replace(found, letter=letter))
+        self.told.pop(found.id, None)
+        return True
+
+    async def told_of(self, person_key: str, version: str) -> None:
+        found = self._of(person_key)
+        if found is not None:
+            self.told[found.id] = version
 
     async def decide(
         self, signature_id: int, status: Status, today: dt.date
@@ -584,6 +599,7 @@ class FakeStores:
         self.shown = FakeShown(self.outbox)
         self.state = FakeState()
         self.questions = FakeQuestions(self.messages)
+        self.letters = FakeLetterVersions(self.signatures)
         self.transactions = 0
         self._depth = 0
 
@@ -610,6 +626,46 @@ class FakeStores:
             self._depth -= 1
 
 
+class FakeLetterVersions:
+    """Every version seen per language, in order, and the current one (as letter_versions)."""
+
+    def __init__(self, signatures: FakeSignatures) -> None:
+        self.signatures = signatures
+        self.seen: list[tuple[str, str, str]] = []  # language, version, text
+        self.in_use: dict[str, str] = {}
+
+    async def current(self) -> dict[str, str]:
+        return dict(self.in_use)
+
+    async def record(self, language: str, version: str, text: str, today: dt.date) -> None:
+        if not any((lang, v) == (language, version) for lang, v, _ in self.seen):
+            self.seen.append((language, version, text))
+        self.in_use[language] = version
+
+    def _amended(self, person_key: str, signature: Signature) -> Amended | None:
+        if signature.status is Status.REJECTED:
+            return None
+        language = signature.letter.language if signature.letter else signature.language
+        current = self.in_use.get(language)
+        texts = {v: t for lang, v, t in self.seen if lang == language}
+        if current is None or self.signatures.told.get(signature.id) == current:
+            return None
+        signed = signature.letter.version if signature.letter else None
+        if signed == current or (signed is None and len(texts) < 2):
+            return None
+        old = texts.get(signed) if signed else next(iter(texts.values()))
+        return Amended(language, signed, current, old, texts[current])
+
+    async def outdated(self) -> list[str]:
+        return [
+            key for key, s in self.signatures.rows.values() if self._amended(key, s) is not None
+        ]
+
+    async def amended_for(self, person_key: str) -> Amended | None:
+        signature = self.signatures._of(person_key)
+        return self._amended(person_key, signature) if signature else None
+
+
 STORES = (
     "signatures",
     "digests",
@@ -624,6 +680,7 @@ STORES = (
     "outbox",
     "shown",
     "state",
+    "letters",
 )
 
 
