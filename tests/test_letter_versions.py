@@ -452,3 +452,28 @@ async def test_keep_is_taken_in_the_middle_of_a_conversation_which_goes_on(
     # The message conversation is where it was: it still waits for the message.
     [answer] = await said_after(ina, "Woman, life, freedom")
     assert answer.startswith("How should your message be signed?")
+
+
+async def test_a_persian_signer_is_told_in_persian_and_the_channel_in_its_language(
+    start_bot: BotStarter, driver: Driver, settings: Settings
+) -> None:
+    await start_bot()
+    sara = await new_supporter(driver, "Sara", "fa-IR")
+    await sara.say("/sign")
+    await sara.press_and_wait("به‌صورت ناشناس")  # Anonymously
+    await sara.press_and_wait("از این مرحله بگذرید")  # Skip (the country)
+    await sara.press_and_wait("تأیید")  # Confirm
+    assert stored_letter(settings) == [("fa", version_of_file(settings, "fa"))]
+    path = letter_file(settings, "fa")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("شما ما را می‌شناسید.", "شما ما را خوب می‌شناسید."), "utf-8")
+    await start_bot()
+    notice, _help = await said_after(sara, "/help", replies=2)
+    assert notice.startswith("متن فارسی نامهٔ سرگشاده از زمانی که آن را امضا کردید تغییر کرده است")
+    assert "شما ما را می‌شناسید.\n\nاکنون چنین است:\nشما ما را خوب می‌شناسید." in notice
+    prompt = next(m for m in await sara.bot_messages() if m["text"] == notice)
+    assert buttons(prompt) == ["امضایم بماند", "پس گرفتن"]
+    today = ENGLISH.date(dt.date.today())
+    assert await wait_channel_note(driver) == [
+        f"The Persian text of the letter was amended on {today}."
+    ]
