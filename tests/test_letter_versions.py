@@ -477,3 +477,22 @@ async def test_a_persian_signer_is_told_in_persian_and_the_channel_in_its_langua
     assert await wait_channel_note(driver) == [
         f"The Persian text of the letter was amended on {today}."
     ]
+
+
+async def test_telegram_refusing_the_notice_is_one_log_line_and_the_message_still_answered(
+    start_bot: BotStarter, driver: Driver, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    await start_bot()
+    jan = await new_supporter(driver, "Jan", "en")
+    await sign(jan, "Anonymously", None, None)
+    amend_english(settings)
+    await start_bot()
+    caplog.clear()
+    await driver.faults(
+        1, methods=["sendMessage"], status=400, description="Bad Request: message is too long"
+    )
+    [answer] = await said_after(jan, "/help")
+    assert HELP in answer
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.handlers.amendments"] == [
+        "The amended letter could not be shown: BadRequest"
+    ]
