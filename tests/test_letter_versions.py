@@ -496,3 +496,19 @@ async def test_telegram_refusing_the_notice_is_one_log_line_and_the_message_stil
     assert [r.getMessage() for r in caplog.records if r.name == "bot.handlers.amendments"] == [
         "The amended letter could not be shown: BadRequest"
     ]
+
+
+async def test_changing_a_signature_records_the_letter_shown_this_time(
+    start_bot: BotStarter, driver: Driver, settings: Settings
+) -> None:
+    await start_bot()
+    kim = await new_supporter(driver, "Kim", "en")
+    await sign(kim, "Anonymously", None, None)
+    assert stored_letter(settings) == [("en", version_of_file(settings, "en"))]
+    await kim.say("/letter sv")  # reads the Swedish text, then changes the signature
+    await kim.say("/sign")
+    await kim.press_and_wait("Change")
+    await kim.press_and_wait("Anonymously")
+    await kim.press_and_wait("Skip")
+    await kim.press_and_wait("Confirm")
+    assert stored_letter(settings) == [("sv", version_of_file(settings, "sv"))]
