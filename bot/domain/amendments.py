@@ -81,6 +81,10 @@ class LetterVersionStore(Protocol):
         not yet told of the current one."""
         ...
 
+    async def ever_amended(self) -> bool:
+        """Whether any language has had more than one version."""
+        ...
+
     async def amended_for(self, person_key: str) -> Amended | None: ...
 
 
@@ -156,7 +160,10 @@ class Amendments:
         return noticed
 
     async def load(self) -> None:
-        self.outdated = set(await self.stores.letters.outdated())
+        """Who signed an older text: one query at start (none while no text ever changed, so
+        a campaign that never amends its letter pays nothing for this)."""
+        letters = self.stores.letters
+        self.outdated = set(await letters.outdated()) if await letters.ever_amended() else set()
 
     def rekeyed(self, old: str, new: str) -> None:
         """A person's rows moved to their new key (see Identities): so does this."""

@@ -44,6 +44,12 @@ class LetterVersionRepository:
             (language, version, text, today.isoformat()),
         )
 
+    async def ever_amended(self) -> bool:
+        row = await self._db.fetchone(
+            "SELECT EXISTS (SELECT 1 FROM letter_versions WHERE current = 0)"
+        )
+        return bool(row and row[0])
+
     async def outdated(self) -> list[str]:
         rows = await self._db.fetchall(f"SELECT s.person_key {_OUTDATED}")
         return [str(row[0]) for row in rows]

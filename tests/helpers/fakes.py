@@ -656,6 +656,9 @@ class FakeLetterVersions:
         old = texts.get(signed) if signed else next(iter(texts.values()))
         return Amended(language, signed, current, old, texts[current])
 
+    async def ever_amended(self) -> bool:
+        return len(self.seen) > len(self.in_use)
+
     async def outdated(self) -> list[str]:
         return [
             key for key, s in self.signatures.rows.values() if self._amended(key, s) is not None
