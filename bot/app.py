@@ -34,6 +34,7 @@ from bot.buttons import (
     ChooseLanguage,
     Clear,
     Forget,
+    KeepSignature,
     LetterLanguages,
     ReadLetter,
     RejectMessage,
@@ -52,6 +53,7 @@ from bot.delivery.limiter import TelegramLimits
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.domain.letter import LetterLibrary
 from bot.handlers import decisions, group, permissions, replies
+from bot.handlers.amendments import keep_signature, tell_of_amendment
 from bot.handlers.chats import ModeratorChat, chat_id
 from bot.handlers.conversation import PrivatePress
 from bot.handlers.edits import edited_elsewhere
@@ -77,7 +79,7 @@ Callback = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> BotApplication:
     """Load catalogs and letters (failing loudly), then wire the bot."""
     i18n = I18n(settings.default_language, locales_dir)
-    letters = LetterLibrary(locales_dir, LANGUAGES)
+    letters = LetterLibrary(settings.letters_dir or locales_dir, LANGUAGES)
     keys = PersonKeys(
         load_or_create_key(settings.secret_key, settings.key_path), settings.key_cost
     )
@@ -135,6 +137,8 @@ def add_handlers(application: BotApplication) -> None:
     # language of the update is settled, and the ids /clear needs are noted.
     application.add_handler(TypeHandler(Update, guard), group=-200)
     application.add_handler(TypeHandler(Update, resolve_language), group=-100)
+    # A signer of an older text of the letter hears once what changed, before their answer.
+    application.add_handler(TypeHandler(Update, tell_of_amendment), group=-90)
     application.add_handler(
         MessageHandler(private & filters.UpdateType.MESSAGE, remember_incoming), group=-50
     )
@@ -166,6 +170,7 @@ def add_handlers(application: BotApplication) -> None:
     application.add_handler(CommandHandler("language", show_language_picker, private))
     application.add_handler(CommandHandler("help", show_help, private))
     private_press(withdraw, Withdraw.pattern())
+    private_press(keep_signature, KeepSignature.pattern())
     private_press(replies.withdraw_message, WithdrawMessage.pattern())
     private_press(forget, Forget.pattern())
     private_press(clear_chat, Clear.pattern())

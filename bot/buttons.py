@@ -235,6 +235,14 @@ class Withdraw(Button, kind="wd"):
 
 
 @dataclass(frozen=True)
+class KeepSignature(Button, kind="keep"):
+    """Keep one's signature under the amended letter: its language and version (checked)."""
+
+    language: str
+    version: str
+
+
+@dataclass(frozen=True)
 class WithdrawMessage(Button, kind="wm"):
     """Withdraw one of one's messages (offered when a moderator edited it)."""
 

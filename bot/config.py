@@ -97,6 +97,9 @@ class Settings:
     key_file: Path | None = None
     # What deriving a person key costs (not an environment setting; tests make it cheap).
     key_cost: KeyCost = PRODUCTION_COST
+    # Where the letter files are (<dir>/<language>/letter.html); None: beside the catalogs, in
+    # locales/ (not an environment setting; tests amend a copy between two runs).
+    letters_dir: Path | None = None
 
     def __repr__(self) -> str:
         # The token and the secret key must never reach a log or a traceback.

@@ -15,6 +15,7 @@ from bot.delivery.destinations import Destinations
 from bot.delivery.outbox import OutboxWorker
 from bot.delivery.pacer import Rates
 from bot.delivery.topics import Topics
+from bot.domain.amendments import Amendments
 from bot.domain.channel import ChannelService
 from bot.domain.dialogue import DialogueService
 from bot.domain.flood import INLINE_FLOOD_COUNT, FloodGate
@@ -56,6 +57,7 @@ class Services:
     identities: Identities
     dialogue: DialogueService
     links: LinkArrivals
+    amendments: Amendments
 
     @classmethod
     def on(
@@ -63,6 +65,7 @@ class Services:
         repos: Repositories,
         settings: Settings,
         i18n: I18n,
+        letters: LetterLibrary,
         keys: PersonKeys,
         bot: ExtBot[int],
         wake: Callable[[], None],
@@ -86,6 +89,18 @@ class Services:
             unpublish,
             settings.undo_window,
         )
+        amendments = Amendments(
+            repos,
+            letters.versions(),
+            {language: letters.get(language).text for language in letters.languages},
+            posts.letter_amended,
+            wake,
+        )
+
+        def rekeyed(old: str, new: str) -> None:
+            moderation.rekeyed(old, new)
+            amendments.rekeyed(old, new)
+
         return cls(
             signing=SigningService(repos, unpublish),
             messaging=MessagingService(repos, limits, moderation, wake),
@@ -94,9 +109,10 @@ class Services:
             privacy=PrivacyService(repos, languages, unpublish),
             languages=languages,
             reports=Reports(repos),
-            identities=Identities(keys, repos.person_keys, moderation.rekeyed),
+            identities=Identities(keys, repos.person_keys, rekeyed),
             dialogue=DialogueService(repos, DialoguePosts(posts), unpublish, wake),
             links=LinkArrivals(repos.links),
+            amendments=amendments,
         )
 
 
@@ -142,7 +158,7 @@ class BotData:
         database = Database(settings.database_path)
         repos = Repositories.on(database)
         wake = asyncio.Event()
-        services = Services.on(repos, settings, i18n, keys, bot, wake.set)
+        services = Services.on(repos, settings, i18n, letters, keys, bot, wake.set)
         destinations = Destinations(repos.state, settings.moderator_chat_id, settings.channel_id)
         moderators = i18n.get(settings.moderator_language)
         topics = Topics(bot, repos.state, destinations, moderators.gettext)

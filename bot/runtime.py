@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import signal
 import sys
@@ -61,6 +62,7 @@ async def post_init(application: BotApplication) -> None:
     except TelegramError as error:  # a time-out: checked again at the first card
         logger.warning("Topics: not checked yet (%s)", type(error).__name__)
     await data.repos.seen.load()
+    await data.services.amendments.notice_changes(dt.date.today())
     data.database.start_flushing(FLUSH_INTERVAL)
     await data.services.moderation.load_bans()
     data.worker.start()

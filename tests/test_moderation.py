@@ -494,7 +494,9 @@ async def test_export_holds_one_row_per_approved_signature_and_no_ids(
     content = emulator.files.get(document["document"]["file_id"])
     assert content is not None and document["document"]["file_name"] == "signatures.csv"
     table = list(csv.reader(io.StringIO(content.data.decode("utf-8"))))
-    assert table[0] == ["line", "country", "language", "date"]
+    assert table[0] == [
+        "line", "country", "language", "date", "letter_language", "letter_version"
+    ]  # fmt: skip
     assert [row[:3] for row in table[1:]] == [
         ["A supporter, Sweden", "SE", "sv"],
         ["Name 1, Sweden", "SE", "sv"],

@@ -41,7 +41,7 @@ BUTTON_LABELS = [
     "Clear this chat", "Delete everything", "Delete the conversation", "Keep it",
     "Withdraw my message", "Withdraw my signature", "Withdraw this message", "Approve",
     "Reject", "Ban author", "Ban: {reason}", "Back", "Undo", "Unban the author", "Approve all",
-    "Undo these approvals", "Share the letter", "Read and sign",
+    "Undo these approvals", "Share the letter", "Read and sign", "Keep my signature",
 ]  # fmt: skip
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 MESSAGE_LIMIT = 4096
+VERSION_LENGTH = 12  # hex digits of the SHA-256 of the normalised text
 _TAG = re.compile(r"<[^<>]+>")
+_BLANK_RUN = re.compile(r"\n{3,}")
 
 
 class LetterMissing(Exception):
@@ -62,10 +66,35 @@ def _pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def normalised(text: str) -> str:
+    """The letter's text as its version is taken of: Unicode NFC, Unix line endings, no
+    trailing blanks on a line, one blank line between paragraphs, none around the text.
+
+    An edit that changes only these (a re-save in another editor, an extra blank line) is
+    not an amendment: what a person reads is the same.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.rstrip() for line in text.split("\n")]
+    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+def version_of(text: str) -> str:
+    """A short fingerprint of the normalised text: it changes when a word does."""
+    digest = hashlib.sha256(normalised(text).encode("utf-8")).hexdigest()
+    return digest[:VERSION_LENGTH]
+
+
+def paragraphs(text: str) -> list[str]:
+    """The normalised text's paragraphs (blocks between blank lines)."""
+    return [block for block in normalised(text).split("\n\n") if block.strip()]
+
+
 @dataclass(frozen=True)
 class Letter:
     language: str
     parts: tuple[str, ...]
+    version: str = ""
+    text: str = ""  # normalised
 
 
 class LetterLibrary:
@@ -78,7 +107,9 @@ class LetterLibrary:
             if not path.is_file():
                 raise LetterMissing(f"letter missing: {path}")
             text = path.read_text(encoding="utf-8")
-            self._letters[language] = Letter(language, tuple(split_paragraphs(text)))
+            self._letters[language] = Letter(
+                language, tuple(split_paragraphs(text)), version_of(text), normalised(text)
+            )
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -86,3 +117,7 @@ class LetterLibrary:
 
     def get(self, language: str) -> Letter:
         return self._letters[language]
+
+    def versions(self) -> dict[str, str]:
+        """Each language's version, as loaded."""
+        return {language: letter.version for language, letter in self._letters.items()}

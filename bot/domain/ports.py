@@ -14,7 +14,7 @@ from typing import Protocol
 from bot.domain.decisions import AuditEntry, ItemKind, Verdict, Why
 from bot.domain.effects import Place, Post
 from bot.domain.messages import Message, MessageDraft
-from bot.domain.signatures import Signature, SignatureDraft, Status
+from bot.domain.signatures import LetterShown, Signature, SignatureDraft, Status
 
 Totals = dict[str, list[tuple[str, int]]]
 
@@ -31,11 +31,21 @@ class SignatureStore(Protocol):
     async def get(self, signature_id: int) -> Signature | None: ...
 
     async def add(
-        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+        self,
+        person_key: str,
+        draft: SignatureDraft,
+        language: str,
+        today: dt.date,
+        letter: LetterShown | None = None,
     ) -> Signature: ...
 
     async def replace(
-        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+        self,
+        person_key: str,
+        draft: SignatureDraft,
+        language: str,
+        today: dt.date,
+        letter: LetterShown | None = None,
     ) -> Signature: ...
 
     async def remove(self, person_key: str) -> bool: ...

@@ -20,6 +20,14 @@ class Status(Enum):
 
 
 @dataclass(frozen=True)
+class LetterShown:
+    """The letter a signer was shown when they confirmed: its language and version."""
+
+    language: str
+    version: str
+
+
+@dataclass(frozen=True)
 class Signature:
     id: int
     listing: Listing
@@ -28,6 +36,7 @@ class Signature:
     language: str
     status: Status
     submitted_on: dt.date
+    letter: LetterShown | None = None  # None: signed before versions were recorded
 
 
 @dataclass(frozen=True)

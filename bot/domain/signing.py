@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Protocol
 
 from bot.domain.ports import WithContacts, WithDb, WithDigests, WithSignatures
-from bot.domain.signatures import NotSigned, Signature, SignatureDraft, Status
+from bot.domain.signatures import LetterShown, NotSigned, Signature, SignatureDraft, Status
 from bot.domain.unpublish import Unpublisher
 
 
@@ -25,20 +25,28 @@ class SigningService:
         return await self.signatures.of_person(person_key)
 
     async def submit(
-        self, person_key: str, telegram_id: int, draft: SignatureDraft, language: str
+        self,
+        person_key: str,
+        telegram_id: int,
+        draft: SignatureDraft,
+        language: str,
+        letter: LetterShown | None = None,
     ) -> Signature:
-        """Store a new signature, or replace the person's own, as pending review."""
+        """Store a new signature, or replace the person's own, as pending review, under the
+        letter they were shown (`letter`)."""
         today = dt.date.today()
         stores = self.stores
         async with stores.db.transaction():
             earlier = await self.signatures.of_person(person_key)
             if earlier is None:
-                signature = await self.signatures.add(person_key, draft, language, today)
+                signature = await self.signatures.add(person_key, draft, language, today, letter)
             else:
                 # A changed signature is reviewed again, on a new card: the card that showed
                 # the earlier version says so, and can no longer decide it.
                 digest_id = await stores.digests.digest_of(earlier.id)
-                signature = await self.signatures.replace(person_key, draft, language, today)
+                signature = await self.signatures.replace(
+                    person_key, draft, language, today, letter
+                )
                 if digest_id is not None and earlier.status is Status.PENDING:
                     await self.unpublish.superseded(earlier.id, digest_id)
             # The id is kept only so the decision can be told; it is erased once it is.

@@ -37,12 +37,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.buttons import Button, PickCountry, WithdrawMessage, exactly
+from bot.buttons import Button, KeepSignature, PickCountry, WithdrawMessage, exactly
 from bot.context import BotApplication, BotContext
 from bot.domain.countries import COMMON, country_name, is_country, search_countries
 from bot.domain.names import NameRejected, clean_name, first_name_and_initial
 from bot.domain.sent import Sent
 from bot.domain.signatures import Listing
+from bot.handlers.amendments import keep_signature
 from bot.handlers.edits import not_read, tell_sent
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.replies import withdraw_message
@@ -310,6 +311,8 @@ class Flow:
             CallbackQueryHandler(self.leave, pattern=exactly(self.cancel)),
             # A notice's Withdraw this message, or the one an edit's answer offers.
             CallbackQueryHandler(withdraw_message, pattern=WithdrawMessage.pattern()),
+            # Keeping one's signature under an amended letter (told before this update).
+            CallbackQueryHandler(keep_signature, pattern=KeepSignature.pattern()),
             CallbackQueryHandler(otherwise),
             MessageHandler(filters.ALL, otherwise),
         ]

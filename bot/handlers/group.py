@@ -183,13 +183,19 @@ async def export(update: Update, context: BotContext) -> None:
     with tempfile.TemporaryFile() as spool:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         writer = csv.writer(text)
-        writer.writerow(["line", "country", "language", "date"])
+        # The letter signed: empty for signatures given before versions were recorded.
+        writer.writerow(
+            ["line", "country", "language", "date", "letter_language", "letter_version"]
+        )
         async for signature in reports.approved_signatures():
+            shown = signature.letter
             row = [
                 line_of(signature, channel),
                 signature.country or "",
                 signature.language,
                 signature.submitted_on.isoformat(),
+                shown.language if shown else "",
+                shown.version if shown else "",
             ]
             writer.writerow([spreadsheet_cell(cell) for cell in row])
         text.flush()

@@ -20,6 +20,7 @@ from bot.buttons import (
     ChooseLanguage,
     Clear,
     Forget,
+    KeepSignature,
     LetterLanguages,
     ReadLetter,
     Withdraw,
@@ -29,14 +30,15 @@ from bot.context import BotContext
 from bot.domain.flood import COOLDOWN
 
 # What a banned person may still do: read the letter, choose a language, ask for help, and
-# use their privacy rights (see, withdraw and delete what is stored, clear the chat).
+# use their privacy rights (see, withdraw and delete what is stored, clear the chat; keep a
+# signature under an amended letter, or withdraw it).
 ALLOWED_COMMANDS = (
     *("/start", "/letter", "/language", "/help"),
     *("/mydata", "/forget", "/clear", "/withdraw"),
 )
 ALLOWED_BUTTONS = (
     *(ReadLetter, LetterLanguages, ChooseLanguage),
-    *(Withdraw, WithdrawMessage, Forget, Clear),
+    *(Withdraw, WithdrawMessage, Forget, Clear, KeepSignature),
 )
 
 

@@ -24,6 +24,8 @@ async def send_letter(update: Update, context: BotContext, language: str | None 
     letters = context.bot_data.letters
     letter = letters.get(language if language in letters.languages else context.i18n.language)
     menu = menu_keyboard(context.i18n, share_button(context, letter.language))
+    if update.effective_user is not None:  # what a signature from now on is given under
+        context.services.amendments.read(context.person_key, letter.language)
     for index, part in enumerate(letter.parts):
         last = index == len(letter.parts) - 1
         await say(update, context, part, markup=menu if last else None)

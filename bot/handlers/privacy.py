@@ -37,6 +37,23 @@ def report_lines(data: PersonalData, t: Translator, channel: Translator) -> list
                 date=t.date(data.signature.submitted_on),
             )
         )
+        shown = data.signature.letter
+        if shown is None:
+            lines.append(
+                t.gettext(
+                    "Which text of the letter you signed: not recorded (you signed before the "
+                    "bot recorded it)"
+                )
+            )
+        else:
+            lines.append(
+                t.gettext(
+                    "Which text of the letter you signed: the {language} text, version {version}"
+                ).format(
+                    language=t.language_name(shown.language),
+                    version=f"<code>{html.escape(shown.version)}</code>",
+                )
+            )
     for message in data.messages:
         line = t.gettext("Message {number} ({kind}), {status}, sent on {date}").format(
             number=t.number(message.id),

@@ -218,7 +218,10 @@ async def confirm(update: Update, context: BotContext) -> int:
     signature = SignatureDraft(Listing(draft["listing"]), draft.get("name"), draft.get("country"))
     signing = context.services.signing
     t = context.i18n
-    stored = await signing.submit(context.person_key, context.telegram_id, signature, t.language)
+    shown = context.services.amendments.shown(context.person_key, t.language)
+    stored = await signing.submit(
+        context.person_key, context.telegram_id, signature, t.language, shown
+    )
     await context.services.links.signed(context.person_key)  # for the link they came by
     FLOW.sent(context, Sent(ItemKind.SIGNATURE, stored.id))
     FLOW.draft.drop(context)

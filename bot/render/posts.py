@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from bot.domain.decisions import Why
@@ -9,7 +10,7 @@ from bot.domain.effects import FollowUp, Method, Post
 from bot.domain.messages import Message
 from bot.domain.signatures import Signature
 from bot.i18n import I18n, Translator
-from bot.render import cards, channel, notices
+from bot.render import amendments, cards, channel, notices
 
 
 class Posts:
@@ -36,6 +37,10 @@ class Posts:
 
     def milestone(self, count: int, goal: int | None = None, reached: bool = False) -> Post:
         return channel.milestone(count, self.channel, goal, reached)
+
+    def letter_amended(self, language: str, day: dt.date) -> Post:
+        """The channel's note that the `language` text of the letter was amended on `day`."""
+        return Post(Method.MESSAGE, amendments.amended_note(language, day, self.channel))
 
     def counter(self, count: int, goal: int | None = None) -> Post:
         text = channel.counter_text(count, self.channel, goal)

@@ -13,6 +13,7 @@ from bot.storage.conversations import ConversationRepository
 from bot.storage.database import Database
 from bot.storage.digests import DigestRepository
 from bot.storage.keys import PersonKeyRepository
+from bot.storage.letters import LetterVersionRepository
 from bot.storage.links import LinkRepository
 from bot.storage.messages import MessageRepository
 from bot.storage.outbox import OutboxRepository
@@ -47,6 +48,7 @@ class Repositories:
     person_keys: PersonKeyRepository
     questions: QuestionRepository
     links: LinkRepository
+    letters: LetterVersionRepository
 
     @classmethod
     def on(cls, db: Database) -> Repositories:
@@ -70,6 +72,7 @@ class Repositories:
             PersonKeyRepository(db),
             QuestionRepository(db),
             LinkRepository(db),
+            LetterVersionRepository(db),
         )
 
     async def tidy(self) -> None:

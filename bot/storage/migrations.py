@@ -229,4 +229,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 10: which text each signature was given under: the language and the version (a hash of
+    # the normalised text) of the letter its signer was shown when they confirmed (NULL: signed
+    # before versions were recorded), and the version of which they were last told that the
+    # text had changed. Every version of each language's letter the bot has seen at start, its
+    # (public) text kept to show signers what changed; `current` marks the one in use.
+    (
+        "ALTER TABLE signatures ADD COLUMN letter_language TEXT",
+        "ALTER TABLE signatures ADD COLUMN letter_version TEXT",
+        "ALTER TABLE signatures ADD COLUMN letter_told TEXT",
+        """
+        CREATE TABLE letter_versions (
+            id INTEGER PRIMARY KEY,
+            language TEXT NOT NULL,
+            version TEXT NOT NULL,
+            text TEXT NOT NULL,
+            seen_on TEXT NOT NULL,
+            current INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (language, version)
+        )
+        """,
+    ),
 )

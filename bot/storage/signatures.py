@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.domain.signatures import Listing, Signature, SignatureDraft, Status
+from bot.domain.signatures import LetterShown, Listing, Signature, SignatureDraft, Status
 from bot.storage.database import Database
 
-SIGNATURE_COLUMNS = "id, listing, name, country, language, status, submitted_on"
+SIGNATURE_COLUMNS = (
+    "id, listing, name, country, language, status, submitted_on, letter_language, letter_version"
+)
 PENDING = Status.PENDING.value
 
 
@@ -22,6 +24,7 @@ def signature_from_row(row: Sequence[object]) -> Signature:
         language=str(row[4]),
         status=Status(row[5]),
         submitted_on=dt.date.fromisoformat(str(row[6])),
+        letter=None if row[7] is None else LetterShown(str(row[7]), str(row[8])),
     )
 
 
@@ -42,11 +45,17 @@ class SignatureRepository:
         return signature_from_row(row) if row else None
 
     async def add(
-        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+        self,
+        person_key: str,
+        draft: SignatureDraft,
+        language: str,
+        today: dt.date,
+        letter: LetterShown | None = None,
     ) -> Signature:
         row = await self._db.fetchone(
             "INSERT INTO signatures (person_key, listing, name, country, language, status, "
-            f"submitted_on) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {SIGNATURE_COLUMNS}",
+            "submitted_on, letter_language, letter_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            f"RETURNING {SIGNATURE_COLUMNS}",
             (
                 person_key,
                 draft.listing.value,
@@ -55,17 +64,26 @@ class SignatureRepository:
                 language,
                 PENDING,
                 today.isoformat(),
+                letter.language if letter else None,
+                letter.version if letter else None,
             ),
         )
         return signature_from_row(row)
 
     async def replace(
-        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+        self,
+        person_key: str,
+        draft: SignatureDraft,
+        language: str,
+        today: dt.date,
+        letter: LetterShown | None = None,
     ) -> Signature:
-        """A changed signature is reviewed again, on a new card (the old one shows it as was)."""
+        """A changed signature is reviewed again, on a new card (the old one shows it as was);
+        it is given under the letter shown this time."""
         row = await self._db.fetchone(
             "UPDATE signatures SET listing = ?, name = ?, country = ?, language = ?, "
-            "status = ?, submitted_on = ?, decided_on = NULL, digest_id = NULL "
+            "status = ?, submitted_on = ?, decided_on = NULL, digest_id = NULL, "
+            "letter_language = ?, letter_version = ?, letter_told = NULL "
             f"WHERE person_key = ? RETURNING {SIGNATURE_COLUMNS}",
             (
                 draft.listing.value,
@@ -74,6 +92,8 @@ class SignatureRepository:
                 language,
                 PENDING,
                 today.isoformat(),
+                letter.language if letter else None,
+                letter.version if letter else None,
                 person_key,
             ),
         )
@@ -139,3 +159,19 @@ class SignatureRepository:
             "SELECT id FROM signatures WHERE person_key = ? AND status = ?", (person_key, PENDING)
         )
         return [int(row[0]) for row in rows]
+
+    async def keep_under(self, person_key: str, letter: LetterShown) -> bool:
+        """The signer keeps their signature under this version of the letter (pending or
+        approved only: a rejected one is not under any text)."""
+        changed = await self._db.execute(
+            "UPDATE signatures SET letter_language = ?, letter_version = ?, letter_told = NULL "
+            "WHERE person_key = ? AND status IN ('pending', 'approved')",
+            (letter.language, letter.version, person_key),
+        )
+        return changed > 0
+
+    async def told_of(self, person_key: str, version: str) -> None:
+        """The signer has been told that the text became `version` (they are not told again)."""
+        await self._db.execute(
+            "UPDATE signatures SET letter_told = ? WHERE person_key = ?", (version, person_key)
+        )

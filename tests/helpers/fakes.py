@@ -13,11 +13,12 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.domain.amendments import Amended
 from bot.domain.decisions import NOT_DECISIONS, AuditEntry, Decision, ItemKind, Verdict, Why
 from bot.domain.dialogue import Question
 from bot.domain.effects import DIGEST, MESSAGE, SIGNATURE, FollowUp, Method, Place, Post
 from bot.domain.messages import Message, MessageDraft
-from bot.domain.signatures import Signature, SignatureDraft, Status
+from bot.domain.signatures import LetterShown, Signature, SignatureDraft, Status
 from bot.storage.database import day_of
 
 
@@ -26,6 +27,7 @@ class FakeSignatures:
         self.rows: dict[int, tuple[str, Signature]] = {}  # id -> (person_key, signature)
         self.digest_of: dict[int, int] = {}  # signature id -> digest id
         self.published_ids: set[int] = set()
+        self.told: dict[int, str] = {}  # signature id -> the version its signer was told of
 
     def _of(self, person_key: str) -> Signature | None:
         return next((s for key, s in self.rows.values() if key == person_key), None)
@@ -38,17 +40,34 @@ class FakeSignatures:
         return found[1] if found else None
 
     async def add(
-        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+        self,
+        person_key: str,
+        draft: SignatureDraft,
+        language: str,
+        today: dt.date,
+        letter: LetterShown | None = None,
     ) -> Signature:
         number = max(self.rows, default=0) + 1
         signature = Signature(
-            number, draft.listing, draft.name, draft.country, language, Status.PENDING, today
+            number,
+            draft.listing,
+            draft.name,
+            draft.country,
+            language,
+            Status.PENDING,
+            today,
+            letter,
         )
         self.rows[number] = (person_key, signature)
         return signature
 
     async def replace(
-        self, person_key: str, draft: SignatureDraft, language: str, today: dt.date
+        self,
+        person_key: str,
+        draft: SignatureDraft,
+        language: str,
+        today: dt.date,
+        letter: LetterShown | None = None,
     ) -> Signature:
         old = self._of(person_key)
         assert old is not None
@@ -60,6 +79,7 @@ class FakeSignatures:
             language=language,
             status=Status.PENDING,
             submitted_on=today,
+            letter=letter,
         )
         self.rows[old.id] = (person_key, signature)
         self.digest_of.pop(old.id, None)  # reviewed again, on a new card
@@ -78,6 +98,19 @@ class FakeSignatures:
 
     async def count(self, *statuses: Status) -> int:
         return sum(1 for _, s in self.rows.values() if s.status in statuses)
+
+    async def keep_under(self, person_key: str, letter: LetterShown) -> bool:
+        found = self._of(person_key)
+        if found is None or found.status is Status.REJECTED:
+            return False
+        self.rows[found.id] = (person_key, replace(found, letter=letter))
+        self.told.pop(found.id, None)
+        return True
+
+    async def told_of(self, person_key: str, version: str) -> None:
+        found = self._of(person_key)
+        if found is not None:
+            self.told[found.id] = version
 
     async def decide(
         self, signature_id: int, status: Status, today: dt.date
@@ -566,6 +599,7 @@ class FakeStores:
         self.shown = FakeShown(self.outbox)
         self.state = FakeState()
         self.questions = FakeQuestions(self.messages)
+        self.letters = FakeLetterVersions(self.signatures)
         self.transactions = 0
         self._depth = 0
 
@@ -592,6 +626,49 @@ class FakeStores:
             self._depth -= 1
 
 
+class FakeLetterVersions:
+    """Every version seen per language, in order, and the current one (as letter_versions)."""
+
+    def __init__(self, signatures: FakeSignatures) -> None:
+        self.signatures = signatures
+        self.seen: list[tuple[str, str, str]] = []  # language, version, text
+        self.in_use: dict[str, str] = {}
+
+    async def current(self) -> dict[str, str]:
+        return dict(self.in_use)
+
+    async def record(self, language: str, version: str, text: str, today: dt.date) -> None:
+        if not any((lang, v) == (language, version) for lang, v, _ in self.seen):
+            self.seen.append((language, version, text))
+        self.in_use[language] = version
+
+    def _amended(self, person_key: str, signature: Signature) -> Amended | None:
+        if signature.status is Status.REJECTED:
+            return None
+        language = signature.letter.language if signature.letter else signature.language
+        current = self.in_use.get(language)
+        texts = {v: t for lang, v, t in self.seen if lang == language}
+        if current is None or self.signatures.told.get(signature.id) == current:
+            return None
+        signed = signature.letter.version if signature.letter else None
+        if signed == current or (signed is None and len(texts) < 2):
+            return None
+        old = texts.get(signed) if signed else next(iter(texts.values()))
+        return Amended(language, signed, current, old, texts[current])
+
+    async def ever_amended(self) -> bool:
+        return len(self.seen) > len(self.in_use)
+
+    async def outdated(self) -> list[str]:
+        return [
+            key for key, s in self.signatures.rows.values() if self._amended(key, s) is not None
+        ]
+
+    async def amended_for(self, person_key: str) -> Amended | None:
+        signature = self.signatures._of(person_key)
+        return self._amended(person_key, signature) if signature else None
+
+
 STORES = (
     "signatures",
     "digests",
@@ -606,6 +683,7 @@ STORES = (
     "outbox",
     "shown",
     "state",
+    "letters",
 )
 
 
