@@ -116,7 +116,10 @@ def test_a_diff_too_long_to_read_is_summarised() -> None:
     old = "\n\n".join(f"Paragraph {n}: " + "word " * 300 for n in range(20))
     new = "\n\n".join(f"Paragraph {n}: " + "other " * 300 for n in range(20))
     [message] = amendment_messages(ENGLISH, amended(old, new))
-    assert "20 paragraphs were changed, added or removed: too many to show here." in message
+    assert (
+        "20 paragraphs were changed, added or removed: too many to show here.\n✏️ 20 · ➕ 0 · ➖ 0"
+        in message
+    )  # the counts on their own line, not after the sentence's full stop
     assert "The whole new text: /letter en" in message
     assert "word word" not in message
 

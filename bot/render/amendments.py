@@ -76,7 +76,8 @@ def _summary(t: Translator, changes: list[ParagraphChange]) -> str:
         "{count} paragraphs were changed, added or removed: too many to show here.",
         len(changes),
     ).format(count=t.number(len(changes))) + (
-        " ({changed} / {added} / {removed})".format(
+        # On a line of their own: the sentence before ends with its full stop.
+        "\n{changed} · {added} · {removed}".format(
             changed="✏️ " + t.number(counts[Change.CHANGED]),
             added="➕ " + t.number(counts[Change.ADDED]),
             removed="➖ " + t.number(counts[Change.REMOVED]),
