@@ -96,16 +96,21 @@ def refused_token(settings: Settings) -> str:
     return line
 
 
-async def check_setup(settings: Settings) -> list[Check]:
-    """The token works; the bot is in the moderator group; it may post and pin in the channel."""
+def terminal_bot(settings: Settings, connections: int) -> Bot:
+    """A plain Bot for a command run at a terminal (check, link): no rate limiter, no polling."""
     base = settings.telegram_api_url
-    bot = Bot(
+    return Bot(
         settings.bot_token,
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
-        request=AiohttpRequest(connection_pool_size=4),
+        request=AiohttpRequest(connection_pool_size=connections),
         get_updates_request=AiohttpRequest(connection_pool_size=1),
     )
+
+
+async def check_setup(settings: Settings) -> list[Check]:
+    """The token works; the bot is in the moderator group; it may post and pin in the channel."""
+    bot = terminal_bot(settings, connections=4)
     try:
         return await _checks(bot, settings)
     finally:
@@ -135,14 +140,7 @@ async def _checks(bot: Bot, settings: Settings) -> list[Check]:
 
 async def bot_username(settings: Settings) -> tuple[str | None, str]:
     """The bot's @username from getMe, or None and one line saying why not."""
-    base = settings.telegram_api_url
-    bot = Bot(
-        settings.bot_token,
-        base_url=f"{base}/bot",
-        base_file_url=f"{base}/file/bot",
-        request=AiohttpRequest(connection_pool_size=1),
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
-    )
+    bot = terminal_bot(settings, connections=1)
     try:
         await bot.initialize()
         return bot.username, ""
