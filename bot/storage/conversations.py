@@ -45,35 +45,9 @@ class ConversationRepository:
         )
         return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
 
-    async def set_state(self, name: str, key: Key, state: object | None) -> None:
-        encoded = json.dumps(list(key))
-        if state is None:
-            if await self._db.execute(
-                "DELETE FROM conversation_states WHERE name = ? AND key = ?", (name, encoded)
-            ):
-                self._db.erased()  # the key holds the raw id
-            return
-        await self._db.execute(
-            "INSERT INTO conversation_states (name, key, state, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (name, key) DO UPDATE SET state = excluded.state, "
-            "updated_at = excluded.updated_at",
-            (name, encoded, json.dumps(state), int(time.time())),
-        )
-
     async def drafts(self) -> dict[int, dict[Any, Any]]:
         rows = await self._db.fetchall("SELECT user_id, data FROM conversation_drafts")
         return {int(user_id): json.loads(data) for user_id, data in rows}
-
-    async def set_draft(self, user_id: int, data: dict[Any, Any]) -> None:
-        if not data:
-            await self.drop_draft(user_id)
-            return
-        await self._db.execute(
-            "INSERT INTO conversation_drafts (user_id, data, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, "
-            "updated_at = excluded.updated_at",
-            (user_id, json.dumps(data), int(time.time())),
-        )
 
     async def write(
         self,
