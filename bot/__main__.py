@@ -314,16 +314,15 @@ def bot_username_or_report() -> str | None:
 
 
 async def register_link(settings: Settings, name: str, username: str) -> int:
-    import datetime as dt
 
-    from bot.domain.links import start_parameter
+    from bot.domain.links import start_parameter, utc_today
     from bot.storage.database import Database
     from bot.storage.links import LinkRepository
 
     database = Database(settings.database_path)
     await database.open()
     try:
-        added = await LinkRepository(database).add(name, dt.date.today())
+        added = await LinkRepository(database).add(name, utc_today())
     finally:
         await database.close()
     print(f"The link {name} is " + ("registered." if added else "registered already."))

@@ -87,9 +87,11 @@ async def post_stop(application: BotApplication) -> None:
 
 
 async def post_shutdown(application: BotApplication) -> None:
-    """Close the database, writing what is still queued."""
+    """Close the database, writing what is still queued (today's link counts among it)."""
     data = application.bot_data
     await data.worker.stop()
+    if data.database.is_open:
+        await data.services.links.write_all()
     await data.database.close()
 
 
@@ -184,7 +186,9 @@ async def update_counter(context: BotContext) -> None:
 
 
 async def tidy_database(context: BotContext) -> None:
-    """Drop message ids too old for /clear; fold the WAL so erased rows leave the files."""
+    """Write the link counts of days that are over; drop message ids too old for /clear;
+    fold the WAL so erased rows leave the files."""
+    await context.services.links.write_past_days()
     await context.bot_data.repos.tidy()
 
 

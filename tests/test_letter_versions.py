@@ -565,3 +565,32 @@ async def test_forget_lets_go_of_the_letter_a_person_read_last(
     await ida.press_and_wait("Delete everything")
     await sign(ida, "Anonymously", None, None)
     assert stored_letter(settings) == [("en", version_of_file(settings, "en"))]
+
+
+async def test_the_notices_withdraw_and_clear_work_in_the_middle_of_a_conversation(
+    start_bot: BotStarter, driver: Driver, settings: Settings
+) -> None:
+    await start_bot()
+    jin = await new_supporter(driver, "Jin", "en")
+    await sign(jin, "Anonymously", None, None)
+    kim = await new_supporter(driver, "Kim", "en")
+    await sign(kim, "Anonymously", None, None)
+    amend_english(settings)
+    await start_bot()
+    for person in (jin, kim):  # each told as they begin a message
+        notice, *asked_for = await said_after(person, "/message", replies=3)
+        assert notice.startswith(TOLD)
+        assert asked_for[-1].startswith("Send one text")
+    [offer] = await jin.press_and_wait("Clear this chat")
+    assert offer["text"].startswith("Delete this conversation from the chat?")
+    [asked] = await kim.press_and_wait("Withdraw")
+    assert asked["text"].startswith("Withdraw your signature? It is removed from the list")
+    [done] = await kim.press_and_wait("Withdraw my signature")
+    assert done["text"].startswith("Your signature has been withdrawn.")
+    assert rows(settings, "SELECT COUNT(*) FROM signatures") == [(1,)]
+    # Both left the message they had begun (the persistence writes within a second).
+
+    async def left() -> bool:
+        return rows(settings, "SELECT COUNT(*) FROM conversation_states") == [(0,)]
+
+    await driver.wait_for(left, timeout=5, what="both conversations to end")

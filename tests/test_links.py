@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.domain.links import LinkArrivals, LinkFigures, LinkStart, Step, parse_start
+from bot.domain.links import LinkArrivals, LinkFigures, LinkStart, Step, parse_start, utc_today
 from bot.i18n import LANGUAGES
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
@@ -28,7 +28,7 @@ from tests.test_moderation import MINA, _after
 from tests.test_operations import bot_command
 from tests.test_sign import sign
 
-TODAY = dt.date.today()
+TODAY = utc_today()
 
 # ------------------------------------------------------------------- the domain, on fakes
 
@@ -41,13 +41,14 @@ class FakeLinkStore:
     async def exists(self, name: str) -> bool:
         return name in self.names
 
-    async def count(self, name: str, day: dt.date, step: Step) -> None:
-        self.counts[(name, day, step)] = self.counts.get((name, day, step), 0) + 1
+    async def add_counts(self, counts: list[tuple[str, dt.date, Step, int]]) -> None:
+        for name, day, step, n in counts:
+            self.counts[(name, day, step)] = self.counts.get((name, day, step), 0) + n
 
-    async def per_link(self) -> list[LinkFigures]:
+    async def per_link(self, before: dt.date) -> list[LinkFigures]:
         return []
 
-    async def per_day(self) -> list[LinkFigures]:
+    async def per_day(self, before: dt.date) -> list[LinkFigures]:
         return []
 
 
@@ -73,18 +74,28 @@ async def test_each_step_counts_once_per_person_link_and_day() -> None:
     await arrivals.signed("k1")
     await arrivals.signed("k1")  # changed the signature: still one
     assert await arrivals.started("k2", LinkStart("radio", None))
+    assert store.counts == {}  # the day is still counting: in memory only
+    await arrivals.write_past_days()
+    assert store.counts == {}
+    days.append(TODAY + dt.timedelta(days=1))  # the day is over: written
+    await arrivals.write_past_days()
     assert store.counts == {
         ("spring", TODAY, Step.STARTED): 1,
         ("spring", TODAY, Step.READ): 1,
         ("spring", TODAY, Step.SIGNED): 1,
         ("radio", TODAY, Step.STARTED): 1,
     }
-    # The next day, going on counts again, on that day; a restart (a new service) forgets.
-    days.append(TODAY + dt.timedelta(days=1))
+    # The next day, going on counts again, on that day (written when the bot stops); a
+    # restart (a new service) forgets who came by which link.
     await arrivals.went_on("k1")
+    await arrivals.went_on("k1")
+    await arrivals.write_all()
+    assert store.counts[("spring", days[-1], Step.READ)] == 1
+    await arrivals.write_all()  # nothing twice
     assert store.counts[("spring", days[-1], Step.READ)] == 1
     fresh = LinkArrivals(store, today=lambda: days[-1])
     await fresh.signed("k2")
+    await fresh.write_all()
     assert ("radio", days[-1], Step.SIGNED) not in store.counts
 
 
@@ -95,9 +106,10 @@ async def test_the_people_remembered_are_bounded_and_forgotten_on_request() -> N
         await arrivals.started(key, LinkStart("spring", None))
     assert len(arrivals) == 2
     await arrivals.went_on("k1")  # the longest unseen, forgotten
-    assert ("spring", TODAY, Step.READ) not in store.counts
     arrivals.forget("k3")
     await arrivals.signed("k3")
+    await arrivals.write_all()
+    assert ("spring", TODAY, Step.READ) not in store.counts
     assert ("spring", TODAY, Step.SIGNED) not in store.counts
 
 
@@ -208,6 +220,12 @@ def counts(settings: Settings) -> list[tuple[object, ...]]:
     return rows(settings, "SELECT name, day, started, read, signed FROM link_counts")
 
 
+async def counted(application: BotApplication, settings: Settings) -> list[tuple[object, ...]]:
+    """The counts as the file holds them once today's are written (at a stop, or tomorrow)."""
+    await application.bot_data.services.links.write_all()
+    return counts(settings)
+
+
 async def register(application: BotApplication, *names: str) -> None:
     for name in names:
         assert await application.bot_data.repos.links.add(name, TODAY)
@@ -220,26 +238,26 @@ async def test_a_start_by_a_link_then_reading_on_and_signing_are_counted(
     alice = await new_supporter(driver, "Alice", "en")
     greeting, *_ = await opened(alice, "/start s-flyer")
     assert greeting["text"].startswith("Welcome.")  # then as /start
-    assert counts(settings) == [("flyer", TODAY.isoformat(), 1, 0, 0)]
+    assert await counted(bot, settings) == [("flyer", TODAY.isoformat(), 1, 0, 0)]
     await opened(alice, "/start s-flyer")  # the same person, the same link, the same day
     await alice.press_and_wait("Read the letter")
     await opened(alice, "/letter")
-    assert counts(settings) == [("flyer", TODAY.isoformat(), 1, 1, 0)]
+    assert await counted(bot, settings) == [("flyer", TODAY.isoformat(), 1, 1, 0)]
     await sign(alice, "With my name", "Alice Walker", "Sweden")
-    assert counts(settings) == [("flyer", TODAY.isoformat(), 1, 1, 1)]
+    assert await counted(bot, settings) == [("flyer", TODAY.isoformat(), 1, 1, 1)]
 
     bob = await new_supporter(driver, "Bob", "en")
     letter = await opened(bob, "/start s-radio-fa")  # the Persian letter, as letter-fa
     assert letter[0]["text"].startswith(PERSIAN_LETTER)
     await sign(bob, "Anonymously", None, None)  # signing is going on too
-    assert counts(settings) == [
+    assert await counted(bot, settings) == [
         ("flyer", TODAY.isoformat(), 1, 1, 1),
         ("radio", TODAY.isoformat(), 1, 1, 1),
     ]
     carol = await new_supporter(driver, "Carol", "en")  # came by no link
     await opened(carol, "/start")
     await sign(carol, "Anonymously", None, "Iran")
-    assert [row[2:] for row in counts(settings)] == [(1, 1, 1), (1, 1, 1)]
+    assert [row[2:] for row in await counted(bot, settings)] == [(1, 1, 1), (1, 1, 1)]
 
 
 @pytest.mark.parametrize(
@@ -255,7 +273,7 @@ async def test_an_unknown_or_malformed_link_is_a_plain_start_and_counts_nothing(
     assert greeting["text"].startswith("Welcome.")
     await alice.press_and_wait("Read the letter")
     await sign(alice, "Anonymously", None, None)
-    assert counts(settings) == []
+    assert await counted(bot, settings) == []
     assert rows(settings, "SELECT name FROM links") == [("flyer",)]  # nothing new
 
 
@@ -267,6 +285,11 @@ async def test_the_database_holds_counts_and_never_who_came_by_which_link(
     alice = await new_supporter(driver, "Alice", "en")
     await opened(alice, "/start s-flyer")
     await sign(alice, "With my name", "Alice Walker", "Sweden")
+    # The day still counting is in memory only: a copy of the file taken now (a backup, a
+    # seizure) cannot be set against the signatures that came so far today.
+    assert counts(settings) == []
+    application = await start_bot()  # a stop writes today's counts so far
+    assert counts(settings) == [("flyer", TODAY.isoformat(), 1, 1, 1)]
     with sqlite3.connect(settings.database_path) as connection:
         columns = {
             table: [c[1] for c in connection.execute(f"PRAGMA table_info({table})")]
@@ -284,15 +307,13 @@ async def test_the_database_holds_counts_and_never_who_came_by_which_link(
     # and neither holds the person's key or Telegram id.
     assert [line.split('"')[1] for line in named] == ["link_counts", "links"]
     assert all(str(key) not in line and str(alice.id) not in line for line in named)
-    # A restart forgets which link Alice came by: her change of signature counts nothing.
-    application = await start_bot()
-    before = counts(settings)
+    # The restart forgot which link Alice came by: her change of signature counts nothing.
     await alice.say("/sign")
     await alice.press_and_wait("Change")
     await alice.press_and_wait("Anonymously")
     await alice.press_and_wait("Skip")
     await alice.press_and_wait("Confirm")
-    assert counts(settings) == before == [("flyer", TODAY.isoformat(), 1, 1, 1)]
+    assert await counted(application, settings) == [("flyer", TODAY.isoformat(), 1, 1, 1)]
 
 
 async def test_stats_shows_each_link_up_to_yesterday_and_a_chart_of_its_days(
@@ -319,6 +340,7 @@ async def test_stats_shows_each_link_up_to_yesterday_and_a_chart_of_its_days(
         "flyer: 40 · 25 · 12\nradio: 0 · 0 · 0\n"
     ) in totals["text"]
     tomorrow = TODAY + dt.timedelta(days=1)
+    await bot.bot_data.services.links.write_all()
     [flyer, _radio] = await bot.bot_data.repos.links.per_link(tomorrow)
     assert (flyer.started, flyer.read, flyer.signed) == (42, 26, 13)
     for photo in (chart, links_chart):
@@ -363,28 +385,29 @@ async def test_forget_forgets_the_link_a_person_came_by(
     await alice.press_and_wait("Delete everything")
     await opened(alice, "/letter")
     await sign(alice, "Anonymously", None, None)
-    assert counts(settings) == [("flyer", TODAY.isoformat(), 1, 0, 0)]
+    assert await counted(bot, settings) == [("flyer", TODAY.isoformat(), 1, 0, 0)]
 
 
-async def test_the_journal_is_folded_after_each_count_keeping_no_order_of_who_came(
+async def test_today_is_in_neither_the_file_nor_its_journal_until_the_day_is_over(
     bot: BotApplication, driver: Driver, settings: Settings
 ) -> None:
-    # Until folded, the journal lists pages in the order they were written: the link's count
-    # right after a person's rows (their chat's message ids, their signature).
+    # Written as they came, the counts would sit in the journal right after each person's
+    # rows (their chat's message ids, their signature), in the order they were written.
     await register(bot, "flyerjournal")
+    await bot.bot_data.database.checkpoint()  # the registration leaves the journal
     journal = Path(f"{settings.database_path}-wal")
 
     def holds_the_link() -> bool:
         return journal.exists() and b"flyerjournal" in journal.read_bytes()
 
-    async def folded() -> bool:
-        return not holds_the_link()
-
     alice = await new_supporter(driver, "Alice", "en")
     await opened(alice, "/start s-flyerjournal")
-    await driver.wait_for(folded, timeout=5, what="the journal folded after started")
     await alice.press_and_wait("Read the letter")
-    await driver.wait_for(folded, timeout=5, what="the journal folded after read on")
     await sign(alice, "With my name", "Alice Walker", "Sweden")
-    await driver.wait_for(folded, timeout=5, what="the journal folded after signed")
+    await bot.bot_data.database.flush()
+    assert not holds_the_link() and counts(settings) == []
+    # The day is over: the tidy-up writes its counts, all links' together.
+    links = bot.bot_data.services.links
+    links.today = lambda: TODAY + dt.timedelta(days=1)
+    await links.write_past_days()
     assert counts(settings) == [("flyerjournal", TODAY.isoformat(), 1, 1, 1)]

@@ -13,6 +13,7 @@ from bot.app import build_application
 from bot.buttons import SignChoice, SigningStep
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.handlers.timed import TimedConversation
 from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID
@@ -245,3 +246,25 @@ async def test_persian_mydata_dates_by_the_solar_hijri_calendar_and_quotes_with_
     assert not re.search(rf"\b({GREGORIAN_IN_PERSIAN})\b|20[0-9]{{2}}|۲۰[۰-۹]{{2}}", text)
     assert "\n  «زن، زندگی، آزادی»" in text  # the excerpt, in Persian quotation marks
     assert "“" not in text and "”" not in text
+
+
+async def test_memory_lets_go_of_a_person_when_their_conversation_ends_and_at_forget(
+    bot: BotApplication, driver: Driver
+) -> None:
+    timed = [
+        h for group in bot.handlers.values() for h in group if isinstance(h, TimedConversation)
+    ]
+    alice = await new_supporter(driver, "Alice", "en")
+    await alice.say("/sign")
+    assert any((alice.id, alice.id) in h.last_moved for h in timed)  # while she signs
+    await alice.press_and_wait("Anonymously")
+    await alice.press_and_wait("Skip")
+    await alice.press_and_wait("Confirm")
+    # Finished: her ids and the time are not held until the next sweep.
+    assert not any((alice.id, alice.id) in h.last_moved for h in timed)
+    await send_text_message(alice, "Solidarity from Alice")
+    key = bot.bot_data.keys.cached(alice.id)
+    assert key is not None and key in bot.bot_data.sent  # which message went into what
+    await alice.say("/forget")
+    await alice.press_and_wait("Delete everything")
+    assert key not in bot.bot_data.sent

@@ -1,15 +1,18 @@
 """Named links (`?start=s-NAME`): how many started, read on and signed by each, per day.
 
-Only counts are stored. Which link a person came by is held here, in memory, for as long as
-the bot runs (a restart forgets it), so that their reading on and their signature can be
-counted for that link: at most once per person, link and day for each step.
+Only counts are stored, and only of days that are over: the day still counting is held here,
+in memory, and written once it is over (or when the bot stops), so that no copy of the
+database splits a day into before and after one person's signature. Which link a person came
+by is held here too, for as long as the bot runs (a restart forgets it), so that their reading
+on and their signature can be counted for that link: at most once per person, link and day
+for each step. Days are UTC days, for the bot and the terminal alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum
@@ -23,6 +26,11 @@ NAME_LENGTH = 40
 NAME = re.compile(rf"[A-Za-z0-9_]{{1,{NAME_LENGTH}}}")
 _START = re.compile(rf"s-({NAME.pattern})(?:-([a-z]{{2,3}}))?")
 REMEMBERED = 100_000  # people whose link is held at once, the longest unseen forgotten first
+
+
+def utc_today() -> dt.date:
+    """The day a count belongs to, and the first day not yet shown."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 class Step(Enum):
@@ -72,8 +80,8 @@ class LinkFigures:
 class LinkStore(Protocol):
     async def exists(self, name: str) -> bool: ...
 
-    async def count(self, name: str, day: dt.date, step: Step) -> None:
-        """Add one to the link's count of `step` on `day`."""
+    async def add_counts(self, counts: list[tuple[str, dt.date, Step, int]]) -> None:
+        """Add each `(link, day, step, n)` to the stored counts, all in one transaction."""
         ...
 
     async def per_link(self, before: dt.date) -> list[LinkFigures]:
@@ -98,13 +106,14 @@ class LinkArrivals:
     def __init__(
         self,
         store: LinkStore,
-        today: Callable[[], dt.date] = dt.date.today,
+        today: Callable[[], dt.date] = utc_today,
         remembered: int = REMEMBERED,
     ) -> None:
         self.store = store
         self.today = today
         self.remembered = remembered
         self._arrivals: OrderedDict[str, _Arrival] = OrderedDict()
+        self._unwritten: Counter[tuple[str, dt.date, Step]] = Counter()  # no person in it
 
     async def started(self, person_key: str, link: LinkStart) -> bool:
         """The person opened the bot by `link`: counted if the link is registered (else
@@ -132,10 +141,34 @@ class LinkArrivals:
     # The figures shown stop at yesterday: today's, read before and after one person's
     # signature card, would tell which link they came by.
     async def per_link(self) -> list[LinkFigures]:
+        await self.write_past_days()
         return await self.store.per_link(self.today())
 
     async def per_day(self) -> list[LinkFigures]:
+        await self.write_past_days()
         return await self.store.per_day(self.today())
+
+    async def write_past_days(self) -> None:
+        """Store the counts of the days that are over (the tidy-up runs this)."""
+        today = self.today()
+        await self._write([key for key in self._unwritten if key[1] < today])
+
+    async def write_all(self) -> None:
+        """When the bot stops: today's counts so far too, or a restart would lose them."""
+        await self._write(list(self._unwritten))
+
+    async def _write(self, keys: list[tuple[str, dt.date, Step]]) -> None:
+        counts = [
+            (name, day, step, self._unwritten[(name, day, step)]) for name, day, step in keys
+        ]
+        if not counts:
+            return
+        await self.store.add_counts(counts)
+        for name, day, step, written in counts:  # counted meanwhile: kept for the next write
+            key = (name, day, step)
+            self._unwritten[key] -= written
+            if self._unwritten[key] <= 0:
+                del self._unwritten[key]
 
     def forget(self, person_key: str) -> None:
         """/forget: the link the person came by is not held any longer."""
@@ -158,4 +191,4 @@ class LinkArrivals:
         if (arrival.link, step) in arrival.counted:
             return
         arrival.counted.add((arrival.link, step))
-        await self.store.count(arrival.link, arrival.day, step)
+        self._unwritten[(arrival.link, arrival.day, step)] += 1

@@ -43,6 +43,13 @@ class SentMessages:
         while len(self._by_person) > self.people:
             self._by_person.popitem(last=False)
 
+    def __contains__(self, person_key: object) -> bool:
+        return person_key in self._by_person
+
+    def forget(self, person_key: str) -> None:
+        """/forget: which of their messages went where is not held any longer."""
+        self._by_person.pop(person_key, None)
+
     def of(self, person_key: str, message_id: int) -> Sent | None:
         mine = self._by_person.get(person_key)
         return mine.get(message_id) if mine is not None else None

@@ -37,7 +37,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.buttons import Button, KeepSignature, PickCountry, WithdrawMessage, exactly
+from bot.buttons import (
+    Button,
+    Clear,
+    KeepSignature,
+    PickCountry,
+    Withdraw,
+    WithdrawMessage,
+    exactly,
+)
 from bot.context import BotApplication, BotContext
 from bot.domain.countries import COMMON, country_name, is_country, search_countries
 from bot.domain.names import NameRejected, clean_name, first_name_and_initial
@@ -46,6 +54,7 @@ from bot.domain.signatures import Listing
 from bot.handlers.amendments import keep_signature
 from bot.handlers.edits import not_read, tell_sent
 from bot.handlers.menu import menu_keyboard
+from bot.handlers.privacy import clear_chat
 from bot.handlers.replies import withdraw_message
 from bot.handlers.reply import (
     PREVIEW_SHOWN,
@@ -313,9 +322,25 @@ class Flow:
             CallbackQueryHandler(withdraw_message, pattern=WithdrawMessage.pattern()),
             # Keeping one's signature under an amended letter (told before this update).
             CallbackQueryHandler(keep_signature, pattern=KeepSignature.pattern()),
+            # That notice's Withdraw and Clear this chat: the conversation is left, its draft
+            # dropped, and the press answered as outside it.
+            CallbackQueryHandler(self.leaving_for(_withdraw), pattern=Withdraw.pattern()),
+            CallbackQueryHandler(self.leaving_for(clear_chat), pattern=Clear.pattern()),
             CallbackQueryHandler(otherwise),
             MessageHandler(filters.ALL, otherwise),
         ]
+
+    def leaving_for(self, callback: Callable[[Update, BotContext], Awaitable[None]]) -> Callback:
+        """A press that takes the person out of the conversation: the question loses its
+        buttons, the draft goes, and `callback` answers the press."""
+
+        async def leave_for(update: Update, context: BotContext) -> int:
+            await self.close_question(update, context)
+            self.draft.drop(context)
+            await callback(update, context)
+            return ConversationHandler.END
+
+        return leave_for
 
     # ---------------------------------------------------------------- time
 
@@ -439,3 +464,10 @@ class ListingSteps:
             MessageHandler(TYPED, self.search_country),
             typed=True,
         )
+
+
+async def _withdraw(update: Update, context: BotContext) -> None:
+    # Imported here: the signing flow (sign.py) is built on this module.
+    from bot.handlers.sign import withdraw
+
+    await withdraw(update, context)

@@ -195,6 +195,7 @@ async def forget(update: Update, context: BotContext) -> None:
     await privacy.forget(context.person_key, context.telegram_id)
     context.services.links.forget(context.person_key)  # the link they came by, in memory
     context.services.amendments.forget(context.person_key)  # the letter they read last
+    context.bot_data.sent.forget(context.person_key)  # which messages went into what
     await clear(context, context.telegram_id, *chat)
     # Sent without remembering its id: nothing about the person is stored after this.
     await context.bot.send_message(

@@ -38,8 +38,8 @@ class TimedConversation(ConversationHandler[BotContext]):
     def __init__(self, *args: Any, timeout: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timeout = timeout
-        # When each person last moved here (time.time(), to compare with stored times). An
-        # entry outlives its conversation by one timeout at most.
+        # When each person last moved here (time.time(), to compare with stored times), while
+        # their conversation goes on.
         self.last_moved: dict[Key, float] = {}
 
     async def handle_update(
@@ -50,9 +50,15 @@ class TimedConversation(ConversationHandler[BotContext]):
         context: BotContext,
     ) -> object:
         chat, user = update.effective_chat, update.effective_user
-        if chat is not None and user is not None and not isinstance(update, Deadline):
-            self.last_moved[(chat.id, user.id)] = time.time()
-        return await super().handle_update(update, application, check_result, context)
+        key = (chat.id, user.id) if chat is not None and user is not None else None
+        if key is not None and not isinstance(update, Deadline):
+            self.last_moved[key] = time.time()
+        try:
+            return await super().handle_update(update, application, check_result, context)
+        finally:
+            # Ended (finished, cancelled): its ids and time are not held till the next sweep.
+            if key is not None and key not in self._conversations:
+                self.last_moved.pop(key, None)
 
     def moved_at(self, key: Key, when: float) -> None:
         """A restored conversation's last move, as stored."""

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from bot.domain.links import LinkFigures, Step
+from bot.domain.links import LinkFigures, Step, utc_today
 from bot.storage.database import Database
 
 _COLUMNS = {step: step.value for step in Step}  # the only names put into the SQL text
@@ -50,17 +50,19 @@ class LinkRepository:
         row = await self._db.fetchone("SELECT 1 FROM links WHERE name = ?", (name,))
         return row is not None
 
-    async def count(self, name: str, day: dt.date, step: Step) -> None:
-        column = _COLUMNS[step]
-        await self._db.execute(
-            f"INSERT INTO link_counts (name, day, {column}) VALUES (?, ?, 1) "
-            f"ON CONFLICT (name, day) DO UPDATE SET {column} = {column} + 1",
-            (name, day.isoformat()),
-        )
-        # The journal lists pages in the order they were written: until folded, it shows
-        # which link counted right after whose rows (a signature, a chat's message ids).
-        # Folded within a second, as after an erasure, the file keeps only the day's sums.
-        self._db.erased()
+    async def add_counts(self, counts: list[tuple[str, dt.date, Step, int]]) -> None:
+        """Add the counts of finished days (and, at a stop, of today so far), in one
+        transaction."""
+        async with self._db.transaction():
+            for step, column in _COLUMNS.items():
+                rows = [
+                    (name, day.isoformat(), n) for name, day, kind, n in counts if kind is step
+                ]
+                await self._db.executemany(
+                    f"INSERT INTO link_counts (name, day, {column}) VALUES (?, ?, ?) "
+                    f"ON CONFLICT (name, day) DO UPDATE SET {column} = {column} + ?",
+                    [(*row, row[2]) for row in rows],
+                )
 
     async def per_link(self, before: dt.date) -> list[LinkFigures]:
         """Every link with its counts over the days before `before` (zeros for a link nobody
@@ -79,7 +81,7 @@ def listed(database: Path) -> list[tuple[str, str, LinkFigures]]:
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
     try:
         created = dict(connection.execute("SELECT name, created FROM links").fetchall())
-        today = (dt.date.today().isoformat(),)
+        today = (utc_today().isoformat(),)
         return [
             (figures.name, str(created[figures.name]), figures)
             for figures in (_figures(tuple(row)) for row in connection.execute(PER_LINK, today))
@@ -92,7 +94,7 @@ def days_of(database: Path) -> list[LinkFigures]:
     """Each link's counts on each day up to yesterday."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
     try:
-        today = (dt.date.today().isoformat(),)
+        today = (utc_today().isoformat(),)
         return [_figures(tuple(row)) for row in connection.execute(PER_DAY, today)]
     finally:
         connection.close()
