@@ -100,6 +100,10 @@ async def migrate(connection: aiosqlite.Connection) -> None:
 _in_transaction: ContextVar[bool] = ContextVar("in_transaction", default=False)
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be used as configured: one line for the organiser, no secret."""
+
+
 class DatabaseClosed(RuntimeError):
     """A statement before the database was opened, or after it was closed."""
 

@@ -49,7 +49,7 @@ class LinkRepository:
         column = _COLUMNS[step]
         await self._db.execute(
             f"INSERT INTO link_counts (name, day, {column}) VALUES (?, ?, 1) "
-            f"ON CONFLICT (name, day) DO UPDATE SET {column} = {column} + 1",
+            f"ON CONFLICT (name, day) DO UPDATE SET {column} = link_counts.{column} + 1",
             (name, day.isoformat()),
         )
 

@@ -17,6 +17,7 @@ from bot.storage.database import (
     SCHEMA_VERSION_TABLE,
     Database,
     DatabaseClosed,
+    DatabaseUnavailable,
     _in_transaction,
     refuse_newer,
 )
@@ -30,7 +31,7 @@ CONNECT_TIMEOUT = 10.0
 _COUNTED = ("INSERT", "UPDATE", "DELETE", "MERGE")
 
 
-class DatabaseUnreachable(RuntimeError):
+class DatabaseUnreachable(DatabaseUnavailable):
     """The server could not be reached or refused the connection: one line, no password."""
 
 
