@@ -74,10 +74,8 @@ async def migrate(connection: asyncpg.Connection) -> None:
 class PostgresDatabase(Database):
     """The bot's database on a PostgreSQL server, for DATABASE_URL=postgresql://...
 
-    Rows come back as tuples, as from SQLite. Deleted rows stay in their table's pages until
-    a VACUUM marks the space free, and in the write-ahead log (pg_wal) until its segments are
-    recycled after a checkpoint (and in any WAL archive or replica's copy for as long as
-    those keep it): erased() vacuums soon after an erasure, which reaches the pages only.
+    Rows come back as tuples, as from SQLite. One connection: lost (the server restarted),
+    it is not made again; the statements fail until the bot is restarted.
     """
 
     dialect = POSTGRES
@@ -162,12 +160,15 @@ class PostgresDatabase(Database):
         """Something of a person was deleted: VACUUM the database soon (FOLD_DELAY seconds,
         once the erasing transaction has committed; erasures meanwhile share it).
 
-        What VACUUM does and does not do on PostgreSQL: it marks the dead rows' space in each
-        table and index page reusable; the bytes stay on the page until new rows overwrite
-        them (there is no secure_delete). The write-ahead log (pg_wal) keeps the deleted rows'
-        changes until its segments are recycled, after a checkpoint (checkpoint_timeout, 5
-        minutes by default, and max_wal_size); a WAL archive, a replica or a base backup keeps
-        them for as long as it is kept.
+        What remains on PostgreSQL (checked on PostgreSQL 15 with a name grepped for in the
+        files): VACUUM marks the dead rows' space in table and index pages reusable but does
+        not zero it (there is no secure_delete): a deleted row's bytes stay in the page until
+        a new row, or another row moved as the page is compacted, overwrites them. The
+        write-ahead log (pg_wal) still holds the row after VACUUM and CHECKPOINT: a segment
+        goes only once a checkpoint has passed it (checkpoint_timeout, 5 minutes by default),
+        and is then by default renamed for reuse (wal_recycle), its old bytes kept until new
+        WAL overwrites them. A WAL archive, a replica or a base backup keeps them as long as
+        it is kept.
         """
         super().erased()
 
