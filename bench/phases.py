@@ -51,14 +51,19 @@ async def full_flows(
     database = workdir / "bench.sqlite3"
     bot = await start_bot(url, database)
     place(bot.pid, emulator.pid)
-    profilers = (
-        [
-            await profile(bot.pid, profile_to / "bot.txt"),
-            await profile(emulator.pid, profile_to / "emulator.txt"),
-        ]
-        if profile_to
-        else []
-    )
+    profilers: list[asyncio.subprocess.Process] = []
+
+    async def sample(phase: str) -> None:
+        """Profile the bot and the emulator into files of this phase (`new`, `returning`)."""
+        for profiler in profilers:
+            profiler.send_signal(2)
+            await profiler.wait()
+        profilers.clear()
+        if profile_to is not None:
+            profilers.append(await profile(bot.pid, profile_to / f"bot-{phase}.txt"))
+            profilers.append(await profile(emulator.pid, profile_to / f"emulator-{phase}.txt"))
+
+    await sample("new")
     try:
         async with Driver(url) as driver:
             await wait_for_polling(driver)
@@ -75,6 +80,7 @@ async def full_flows(
             # the flood window of their first visit has passed, as people do (a small run
             # would otherwise trip the flood gate, which is not what is measured here).
             await asyncio.sleep(FLOOD_WINDOW)
+            await sample("returning")
             again = returning_supporter
             returning = {
                 "sustained": await sustained(driver, meter, steady_users, share, rate, again),

@@ -28,8 +28,10 @@ concurrency, as the framework comes and tuned like our bot) and the emulator's o
 With `--signatures` approved signatures in the database: start-up time, `/stats` and `/export`
 (time and peak memory), also at a tenth of that size to show the export's memory stays flat.
 `--profile` samples the bot and the emulator with py-spy (`pip install -e '.[bench]'`) during
-full flows. `--bot-from CHECKOUT` runs the bot of another checkout (its bot/ and locales/, for
-example main before a change) against this harness and emulator, for before/after figures.
+full flows, new and returning supporters into files of their own (bot-new.txt,
+bot-returning.txt, and the emulator's). `--bot-from CHECKOUT` runs the bot of another
+checkout (its bot/ and locales/, for example main before a change) against this harness and
+emulator, for before/after figures.
 Writes bench/results.json and a table.
 """
 

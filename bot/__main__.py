@@ -353,7 +353,7 @@ def list_links(settings: Settings) -> int:
     if not links:
         print("No links yet: make one with `python -m bot link NAME`.")
         return 0
-    print("Link, registered on: started, read on, signed (all days)")
+    print("Link, registered on: started, read on, signed (up to yesterday)")
     for name, created, figures in links:
         print(
             f"{name}, {created}: started {figures.started:,}, read {figures.read:,}, "

@@ -100,6 +100,7 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
         ),
     )
     bot_data = BotData.create(settings, i18n, letters, keys, bot)
+    persistence = SqlitePersistence(bot_data.database, settings.conversation_timeout)
     application = cast(
         BotApplication,
         ApplicationBuilder()
@@ -109,12 +110,13 @@ def build_application(settings: Settings, locales_dir: Path = LOCALES_DIR) -> Bo
             ContextTypes(context=BotContext, bot_data=cast(type[BotData], lambda: bot_data))
         )
         .concurrent_updates(PerChatOrder())
-        .persistence(SqlitePersistence(bot_data.database, settings.conversation_timeout))
+        .persistence(persistence)
         .post_init(runtime.post_init)
         .post_stop(runtime.post_stop)
         .post_shutdown(runtime.post_shutdown)
         .build(),
     )
+    persistence.application = application
     add_handlers(application)
     return application
 

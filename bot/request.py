@@ -153,10 +153,24 @@ class AiohttpRequest(BaseRequest):
 KEPT_OF_A_SENT_TEXT = ("message_id", "date", "edit_date", "chat", "message_thread_id",
                        "is_topic_message")  # fmt: skip
 TEXT_ANSWERS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+# What the bot never reads of the message under a pressed button: its keyboard (the bot drew
+# it; the button's data says what was pressed) and the formatting of its text. Its id, chat,
+# topic, text and caption stay: a press is answered in place, and a card is compared.
+UNREAD_OF_A_PRESSED_MESSAGE = ("reply_markup", "entities", "caption_entities")
+
+
+def _trim_pressed(updates: list[Any]) -> None:
+    for update in updates:
+        query = update.get("callback_query") if isinstance(update, dict) else None
+        message = query.get("message") if isinstance(query, dict) else None
+        if isinstance(message, dict):
+            for key in UNREAD_OF_A_PRESSED_MESSAGE:
+                message.pop(key, None)
 
 
 class TrimmedBot(ExtBot[int]):
-    """PTB's ExtBot, keeping of a sent or edited text message only what the bot reads.
+    """PTB's ExtBot, keeping of a sent or edited text message, and of the message under a
+    pressed button, only what the bot reads.
 
     PTB's own extension point: Bot methods -> _post -> _do_post (ExtBot adds its rate
     limiter there). Everything else, media included, is as Telegram sent it.
@@ -182,4 +196,6 @@ class TrimmedBot(ExtBot[int]):
         )
         if endpoint in TEXT_ANSWERS and isinstance(result, dict):
             return {key: result[key] for key in KEPT_OF_A_SENT_TEXT if key in result}
+        if endpoint == "getUpdates" and isinstance(result, list):
+            _trim_pressed(result)  # its keyboard was over half the parsing of a press
         return result

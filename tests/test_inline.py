@@ -415,6 +415,23 @@ async def test_an_inline_query_writes_nothing_to_the_database(
     assert rows(settings, "SELECT * FROM seen_updates") == []
 
 
+async def test_the_framework_keeps_no_empty_entry_for_a_sender_and_keeps_a_draft(
+    bot: BotApplication, driver: Driver
+) -> None:
+    alex = await new_supporter(driver, "Alex", "en")
+    await alex.inline_query("fa")  # the framework makes an entry for him, by his Telegram id
+    bea = await new_supporter(driver, "Bea", "en")
+    await bea.say("/sign")  # in the middle of signing: a draft, which must stay
+
+    async def released() -> bool:
+        return alex.id not in bot.user_data
+
+    await driver.wait_for(released, timeout=5, what="the empty entry to be dropped")
+    assert bot.user_data.get(bea.id)
+    await bea.press_and_wait("Anonymously")  # the conversation goes on
+    assert bot.user_data.get(bea.id)
+
+
 # ------------------------------------------------------------ the Share button
 
 

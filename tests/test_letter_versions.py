@@ -179,6 +179,9 @@ async def test_a_signer_is_told_once_and_keeps_under_the_current_version_only() 
     assert not await second.keep("k1", "en", version_of("One.\n\nTwo."))  # a stale button
     assert not await second.keep("k1", "xx", amended.current_version)
     assert await second.keep("k1", "en", amended.current_version)
+    # A button naming another language's current text does not move the signature there.
+    third, _ = service(stores, {"en": "One.\n\nThree.", "de": "Eins."})
+    assert not await third.keep("k1", "de", version_of("Eins."))
     signature = await stores.signatures.of_person("k1")
     assert signature is not None and signature.letter == LetterShown(
         "en", version_of("One.\n\nThree.")
@@ -194,6 +197,8 @@ def test_a_signature_is_given_under_the_letter_last_read() -> None:
     amendments.rekeyed("k", "k2")  # the key moved: so does what was read
     assert amendments.shown("k2", "de") == LetterShown("fa", version_of("یک."))
     assert amendments.shown("k", "de") == LetterShown("de", version_of("Eins."))
+    amendments.forget("k2")  # /forget: what they read last is not held any longer
+    assert amendments.shown("k2", "de") == LetterShown("de", version_of("Eins."))
 
 
 # ------------------------------------------------------------------ through the emulator
@@ -315,7 +320,7 @@ async def test_a_signer_of_the_old_text_is_told_once_and_keeps_their_signature(
     assert "➖ Removed:\nWe need you to support it full force." in notice
     assert "The whole new text: /letter en" in notice
     prompt = next(m for m in await alice.bot_messages() if m["text"] == notice)
-    assert buttons(prompt) == ["Keep my signature", "Withdraw"]
+    assert buttons(prompt) == ["Keep my signature", "Withdraw", "Clear this chat"]
     assert HELP in help_text
     # Told once: the next message is answered as ever.
     assert await said_after(alice, "/help") == [help_text]
@@ -334,6 +339,37 @@ async def test_a_signer_of_the_old_text_is_told_once_and_keeps_their_signature(
     await start_bot()
     assert HELP in (await said_after(carol, "/help"))[0]
     assert HELP in (await said_after(alice, "/help"))[0]
+
+
+async def test_the_notice_waits_while_the_signer_cleans_up_the_chat_or_reads_safety(
+    start_bot: BotStarter, driver: Driver, settings: Settings
+) -> None:
+    await start_bot()
+    hana = await new_supporter(driver, "Hana", "en")
+    await sign(hana, "Anonymously", None, None)
+    amend_english(settings)
+    await start_bot()
+    # Someone cleaning up is not handed a fresh "since you signed it" to clean again.
+    [safety] = await said_after(hana, "/safety")
+    assert TOLD not in safety
+    [asked] = await said_after(hana, "/forget")
+    assert asked.startswith("Delete everything the bot stores about you?")
+    [kept] = await hana.press_and_wait("Keep it")
+    assert TOLD not in kept["text"]
+    [offer] = await said_after(hana, "/clear")
+    assert offer.startswith("Delete this conversation from the chat?")
+    last = (await hana.bot_messages())[-1]["message_id"]
+    await hana.press("Delete the conversation")
+    [cleared] = await driver.wait_bot_messages(hana.id, last)
+    assert cleared["text"].startswith("The conversation has been deleted.")
+    assert not any(TOLD in m["text"] for m in await hana.bot_messages())
+    # Her next other message: told then, with a way to clear the chat of it too.
+    notice, help_text = await said_after(hana, "/help", replies=2)
+    assert notice.startswith(TOLD) and HELP in help_text
+    prompt = next(m for m in await hana.bot_messages() if m["text"] == notice)
+    assert buttons(prompt) == ["Keep my signature", "Withdraw", "Clear this chat"]
+    [offer_again] = await hana.press_and_wait("Clear this chat")
+    assert offer_again["text"].startswith("Delete this conversation from the chat?")
 
 
 def version_of_file(settings: Settings, language: str) -> str:
@@ -371,6 +407,8 @@ async def test_a_keep_button_from_before_a_later_amendment_records_nothing(
     forged = [
         KeepSignature("en", "0123456789ab").pack(),  # a version that is not the current one
         KeepSignature("xx", new).pack(),  # a language there is no letter in
+        # Another language's current text: Erin signed the English one, and keeps to it.
+        KeepSignature("de", version_of_file(settings, "de")).pack(),
         "v1:keep:en",  # malformed
         "v1:keep:en:" + "f" * 40,
     ]
@@ -475,7 +513,7 @@ async def test_a_persian_signer_is_told_in_persian_and_the_channel_in_its_langua
     assert notice.startswith("متن فارسی نامهٔ سرگشاده از زمانی که آن را امضا کردید تغییر کرده است")
     assert "شما ما را می‌شناسید.\n\nاکنون چنین است:\nشما ما را خوب می‌شناسید." in notice
     prompt = next(m for m in await sara.bot_messages() if m["text"] == notice)
-    assert buttons(prompt) == ["امضایم بماند", "پس گرفتن"]
+    assert buttons(prompt) == ["امضایم بماند", "پس گرفتن", "پاک کردن این گفتگو"]
     today = ENGLISH.date(dt.date.today())
     assert await wait_channel_note(driver) == [
         f"The Persian text of the letter was amended on {today}."
@@ -515,3 +553,15 @@ async def test_changing_a_signature_records_the_letter_shown_this_time(
     await kim.press_and_wait("Skip")
     await kim.press_and_wait("Confirm")
     assert stored_letter(settings) == [("sv", version_of_file(settings, "sv"))]
+
+
+async def test_forget_lets_go_of_the_letter_a_person_read_last(
+    start_bot: BotStarter, driver: Driver, settings: Settings
+) -> None:
+    await start_bot()
+    ida = await new_supporter(driver, "Ida", "en")
+    await ida.say("/letter de")  # held in memory: a signature now would be under German
+    await ida.say("/forget")
+    await ida.press_and_wait("Delete everything")
+    await sign(ida, "Anonymously", None, None)
+    assert stored_letter(settings) == [("en", version_of_file(settings, "en"))]

@@ -129,19 +129,27 @@ def test_link_prints_the_addresses_and_registers_the_name(tmp_path: Path) -> Non
     listed = bot_command(["link"], tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines() == [
-        "Link, registered on: started, read on, signed (all days)",
+        "Link, registered on: started, read on, signed (up to yesterday)",
         f"spring_flyer, {TODAY.isoformat()}: started 0, read 0, signed 0",
     ]
+    earlier = (TODAY - dt.timedelta(days=2)).isoformat()
     with sqlite3.connect(database) as connection:
         connection.execute(
-            "INSERT INTO link_counts VALUES ('spring_flyer', '2026-12-01', 1200, 800, 300)"
+            "INSERT INTO link_counts VALUES ('spring_flyer', ?, 1200, 800, 300)", (earlier,)
+        )
+        # Today's counts, still counting, are not shown until tomorrow.
+        connection.execute(
+            "INSERT INTO link_counts VALUES ('spring_flyer', ?, 7, 5, 1)", (TODAY.isoformat(),)
         )
     figures = bot_command(["stats"], tmp_path)
     assert figures.stdout.splitlines()[-3:] == [
-        "Links (started, read on, signed):",
+        "Links (started, read on, signed; up to yesterday):",
         "  spring_flyer: 1,200, 800, 300",
-        "    2026-12-01: 1,200, 800, 300",
+        f"    {earlier}: 1,200, 800, 300",
     ]
+    assert bot_command(["link"], tmp_path).stdout.splitlines()[1] == (
+        f"spring_flyer, {TODAY.isoformat()}: started 1,200, read 800, signed 300"
+    )
 
 
 @pytest.mark.parametrize(
@@ -287,10 +295,14 @@ async def test_the_database_holds_counts_and_never_who_came_by_which_link(
     assert counts(settings) == before == [("flyer", TODAY.isoformat(), 1, 1, 1)]
 
 
-async def test_stats_shows_each_link_and_a_chart_of_its_days(
+async def test_stats_shows_each_link_up_to_yesterday_and_a_chart_of_its_days(
     bot: BotApplication, driver: Driver, emulator: Emulator
 ) -> None:
     await register(bot, "flyer", "radio")
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    await bot.bot_data.database.execute(
+        "INSERT INTO link_counts VALUES ('flyer', ?, 40, 25, 12)", (yesterday,)
+    )
     alice = await new_supporter(driver, "Alice", "en")
     await opened(alice, "/start s-flyer")
     await sign(alice, "Anonymously", None, None)
@@ -300,10 +312,15 @@ async def test_stats_shows_each_link_and_a_chart_of_its_days(
     totals, chart, links_chart = await driver.wait_for(
         lambda: _after(driver, sent["message_id"], 3), what="the stats and both charts"
     )
+    # Today's counts (Alice's signature among them) are not shown: read before and after her
+    # signature card, they would say which link she came by. Tomorrow they are.
     assert (
-        "Named links: started · read on · signed\nflyer: 2 · 1 · 1\nradio: 0 · 0 · 0\n"
-        in (totals["text"])
-    )
+        "Named links, up to yesterday: started · read on · signed\n"
+        "flyer: 40 · 25 · 12\nradio: 0 · 0 · 0\n"
+    ) in totals["text"]
+    tomorrow = TODAY + dt.timedelta(days=1)
+    [flyer, _radio] = await bot.bot_data.repos.links.per_link(tomorrow)
+    assert (flyer.started, flyer.read, flyer.signed) == (42, 26, 13)
     for photo in (chart, links_chart):
         image = emulator.files.get(photo["photo"][-1]["file_id"])
         assert image is not None and image.data.startswith(b"\x89PNG")
@@ -347,3 +364,27 @@ async def test_forget_forgets_the_link_a_person_came_by(
     await opened(alice, "/letter")
     await sign(alice, "Anonymously", None, None)
     assert counts(settings) == [("flyer", TODAY.isoformat(), 1, 0, 0)]
+
+
+async def test_the_journal_is_folded_after_each_count_keeping_no_order_of_who_came(
+    bot: BotApplication, driver: Driver, settings: Settings
+) -> None:
+    # Until folded, the journal lists pages in the order they were written: the link's count
+    # right after a person's rows (their chat's message ids, their signature).
+    await register(bot, "flyerjournal")
+    journal = Path(f"{settings.database_path}-wal")
+
+    def holds_the_link() -> bool:
+        return journal.exists() and b"flyerjournal" in journal.read_bytes()
+
+    async def folded() -> bool:
+        return not holds_the_link()
+
+    alice = await new_supporter(driver, "Alice", "en")
+    await opened(alice, "/start s-flyerjournal")
+    await driver.wait_for(folded, timeout=5, what="the journal folded after started")
+    await alice.press_and_wait("Read the letter")
+    await driver.wait_for(folded, timeout=5, what="the journal folded after read on")
+    await sign(alice, "With my name", "Alice Walker", "Sweden")
+    await driver.wait_for(folded, timeout=5, what="the journal folded after signed")
+    assert counts(settings) == [("flyerjournal", TODAY.isoformat(), 1, 1, 1)]

@@ -9,14 +9,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import NetworkError, TimedOut
 
+from bot.context import BotApplication
 from bot.request import AiohttpRequest
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.server import EmulatorServer
 from tests.conftest import TOKEN
+from tests.helpers.people import buttons, new_supporter
 
 
 class Recorder:
@@ -95,3 +97,28 @@ async def test_a_streamed_upload_is_sent_whole_again_on_a_retry(
             stored = emulator.files.get(sent.document.file_id)
             assert stored is not None
             assert stored.data == b"line,country\n" * 1000
+
+
+async def test_the_bot_reads_a_pressed_message_without_its_keyboard_but_with_its_text(
+    bot: BotApplication, driver: Driver
+) -> None:
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    seen: list[Update] = []
+
+    async def note(update: Update, _context: object) -> None:
+        if update.callback_query is not None:
+            seen.append(update)
+
+    bot.add_handler(TypeHandler(Update, note), group=-1000)
+    alice = await new_supporter(driver, "Alice", "en")
+    menu = (await alice.say("/start", replies=2))[-1]
+    assert "Sign the letter" in buttons(menu)  # Telegram shows it with its keyboard
+    await alice.press_and_wait("Sign the letter")
+    [update] = seen
+    pressed = update.callback_query.message if update.callback_query else None
+    assert isinstance(pressed, Message)
+    assert (pressed.message_id, pressed.chat.id) == (menu["message_id"], alice.id)
+    assert pressed.text == menu["text"]  # what a card's check compares
+    assert pressed.reply_markup is None and pressed.entities == ()  # never parsed

@@ -195,6 +195,11 @@ class Amendments:
         self.outdated.discard(person_key)
         return await self.stores.signatures.keep_under(person_key, LetterShown(language, version))
 
+    def forget(self, person_key: str) -> None:
+        """/forget: the language the person last read the letter in is not held any longer."""
+        self._read.pop(person_key, None)
+        self.outdated.discard(person_key)
+
     # ------------------------------------------------------------ what is signed
 
     def read(self, person_key: str, language: str) -> None:

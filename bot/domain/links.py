@@ -76,12 +76,12 @@ class LinkStore(Protocol):
         """Add one to the link's count of `step` on `day`."""
         ...
 
-    async def per_link(self) -> list[LinkFigures]:
-        """Every registered link, its counts over all days."""
+    async def per_link(self, before: dt.date) -> list[LinkFigures]:
+        """Every registered link, its counts over the days before `before`."""
         ...
 
-    async def per_day(self) -> list[LinkFigures]:
-        """Each link's counts on each day it was used, oldest first."""
+    async def per_day(self, before: dt.date) -> list[LinkFigures]:
+        """Each link's counts on each day before `before` it was used, oldest first."""
         ...
 
 
@@ -129,11 +129,13 @@ class LinkArrivals:
     async def signed(self, person_key: str) -> None:
         await self._step(person_key, Step.SIGNED)
 
+    # The figures shown stop at yesterday: today's, read before and after one person's
+    # signature card, would tell which link they came by.
     async def per_link(self) -> list[LinkFigures]:
-        return await self.store.per_link()
+        return await self.store.per_link(self.today())
 
     async def per_day(self) -> list[LinkFigures]:
-        return await self.store.per_day()
+        return await self.store.per_day(self.today())
 
     def forget(self, person_key: str) -> None:
         """/forget: the link the person came by is not held any longer."""

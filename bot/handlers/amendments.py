@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot.buttons import KeepSignature, Withdraw
+from bot.buttons import Button, Clear, Forget, KeepSignature, Withdraw
 from bot.context import BotContext
 from bot.handlers.menu import menu_keyboard
 from bot.handlers.reply import answer, button, keyboard, pressed, replace, say
@@ -17,11 +17,30 @@ from bot.render.amendments import amendment_messages
 
 logger = logging.getLogger(__name__)
 
+# Someone cleaning up or reading how to stay safe may have a reason to: the notice ("since
+# you signed it") waits for their next other update rather than land in a chat just cleaned.
+DISCREET_COMMANDS = frozenset({"/safety", "/clear", "/forget"})
+DISCREET_BUTTONS = (Clear, Forget)
+
+
+def discreet(update: Update) -> bool:
+    """A step of cleaning up (/clear, /forget, their buttons) or of /safety."""
+    query = update.callback_query
+    if query is not None:
+        return isinstance(Button.parse(query.data), DISCREET_BUTTONS)
+    message = update.message or update.edited_message
+    if message is None or not message.text:
+        return False
+    command = message.text.split(maxsplit=1)[0].partition("@")[0].lower()
+    return command in DISCREET_COMMANDS
+
 
 async def tell_of_amendment(update: Update, context: BotContext) -> None:
     """Before answering a signer of an older text: say once that it changed, and how."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or user.is_bot or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    if discreet(update):
         return
     amendments = context.services.amendments
     if not amendments.may_be_outdated(context.person_key):  # nearly everyone: no query
@@ -38,6 +57,7 @@ async def tell_of_amendment(update: Update, context: BotContext) -> None:
             )
         ],
         [button(t.gettext("Withdraw"), Withdraw())],
+        [button(t.gettext("Clear this chat"), Clear())],
     )
     parts = amendment_messages(t, amended)
     try:

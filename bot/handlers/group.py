@@ -120,7 +120,7 @@ async def stats(update: Update, context: BotContext) -> None:
     lines += block(t.gettext("Signatures by day"), days)
     links = await context.services.links.per_link()
     if links:
-        title = t.gettext("Named links: started · read on · signed")
+        title = t.gettext("Named links, up to yesterday: started · read on · signed")
         lines += [f"<b>{html.escape(title)}</b>"]
         lines += [
             f"{html.escape(link.name)}: "

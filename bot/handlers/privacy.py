@@ -194,6 +194,7 @@ async def forget(update: Update, context: BotContext) -> None:
     chat = await privacy.chat_to_clear(context.person_key, int(time.time()))
     await privacy.forget(context.person_key, context.telegram_id)
     context.services.links.forget(context.person_key)  # the link they came by, in memory
+    context.services.amendments.forget(context.person_key)  # the letter they read last
     await clear(context, context.telegram_id, *chat)
     # Sent without remembering its id: nothing about the person is stored after this.
     await context.bot.send_message(

@@ -10,12 +10,17 @@ from bot.domain.links import LinkFigures, Step
 from bot.storage.database import Database
 
 _COLUMNS = {step: step.value for step in Step}  # the only names put into the SQL text
-_FIGURES = (
-    "SELECT links.name, {day}, COALESCE(SUM(started), 0), COALESCE(SUM(read), 0), "
-    "COALESCE(SUM(signed), 0) FROM links LEFT JOIN link_counts USING (name) "
+# Only days before today are read: a day still counting would show, to anyone who reads the
+# figures before and after one person's signature card, which link that person came by.
+PER_LINK = (
+    "SELECT links.name, NULL, COALESCE(SUM(started), 0), COALESCE(SUM(read), 0), "
+    "COALESCE(SUM(signed), 0) FROM links "
+    "LEFT JOIN link_counts ON link_counts.name = links.name AND link_counts.day < ? "
+    "GROUP BY links.name ORDER BY links.name"
 )
-PER_LINK = _FIGURES.format(day="NULL") + "GROUP BY links.name ORDER BY links.name"
-PER_DAY = "SELECT name, day, started, read, signed FROM link_counts ORDER BY day, name"
+PER_DAY = (
+    "SELECT name, day, started, read, signed FROM link_counts WHERE day < ? ORDER BY day, name"
+)
 
 
 def _figures(row: tuple[object, ...]) -> LinkFigures:
@@ -52,31 +57,42 @@ class LinkRepository:
             f"ON CONFLICT (name, day) DO UPDATE SET {column} = link_counts.{column} + 1",
             (name, day.isoformat()),
         )
+        # The journal lists pages in the order they were written: until folded, it shows
+        # which link counted right after whose rows (a signature, a chat's message ids).
+        # Folded within a second, as after an erasure, the file keeps only the day's sums.
+        self._db.erased()
 
-    async def per_link(self) -> list[LinkFigures]:
-        """Every link with its counts over all days (zeros for a link nobody used yet)."""
-        return [_figures(tuple(row)) for row in await self._db.fetchall(PER_LINK)]
+    async def per_link(self, before: dt.date) -> list[LinkFigures]:
+        """Every link with its counts over the days before `before` (zeros for a link nobody
+        used yet)."""
+        rows = await self._db.fetchall(PER_LINK, (before.isoformat(),))
+        return [_figures(tuple(row)) for row in rows]
 
-    async def per_day(self) -> list[LinkFigures]:
-        return [_figures(tuple(row)) for row in await self._db.fetchall(PER_DAY)]
+    async def per_day(self, before: dt.date) -> list[LinkFigures]:
+        rows = await self._db.fetchall(PER_DAY, (before.isoformat(),))
+        return [_figures(tuple(row)) for row in rows]
 
 
 def listed(database: Path) -> list[tuple[str, str, LinkFigures]]:
-    """Each link's name, day of registration and counts, from the file, read-only."""
+    """Each link's name, day of registration and counts up to yesterday, from the file,
+    read-only."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
     try:
         created = dict(connection.execute("SELECT name, created FROM links").fetchall())
+        today = (dt.date.today().isoformat(),)
         return [
             (figures.name, str(created[figures.name]), figures)
-            for figures in (_figures(tuple(row)) for row in connection.execute(PER_LINK))
+            for figures in (_figures(tuple(row)) for row in connection.execute(PER_LINK, today))
         ]
     finally:
         connection.close()
 
 
 def days_of(database: Path) -> list[LinkFigures]:
+    """Each link's counts on each day up to yesterday."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
     try:
-        return [_figures(tuple(row)) for row in connection.execute(PER_DAY)]
+        today = (dt.date.today().isoformat(),)
+        return [_figures(tuple(row)) for row in connection.execute(PER_DAY, today)]
     finally:
         connection.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext import Application, BasePersistence, PersistenceInput
 
 from bot.storage.conversations import ConversationRepository, Key
 from bot.storage.database import Database
@@ -39,6 +39,11 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         self._round_states: dict[tuple[str, Key], object | None] = {}
         self._round_drafts: dict[int, dict[Any, Any] | None] = {}
         self._round: asyncio.Future[None] | None = None
+        # The framework makes an entry in its user data, keyed by the Telegram id, for
+        # everyone whose update it handles (an inline query, a press in the group) and never
+        # drops it. Told of the application, this drops the empty ones: memory holds no id
+        # for nothing, and does not grow with everyone ever seen.
+        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
 
     async def _rows(self) -> ConversationRepository:
         """The repository, once the database is open and stale rows are gone.
@@ -74,12 +79,20 @@ class SqlitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         if not data:
+            self._release(user_id)
             await self.drop_user_data(user_id)
             return
         self._drafts.add(user_id)
         # The framework hands over a copy of its own; the round encodes it as it writes.
         self._round_drafts[user_id] = data
         await self._written()
+
+    def _release(self, user_id: int) -> None:
+        """Drop the framework's entry for the person if it is (still) empty: `data` was a
+        copy, and an update since may have started a draft in it."""
+        application = self.application
+        if application is not None and not application.user_data.get(user_id):
+            application.drop_user_data(user_id)
 
     async def drop_user_data(self, user_id: int) -> None:
         if user_id not in self._drafts:

@@ -162,11 +162,13 @@ class SignatureRepository:
 
     async def keep_under(self, person_key: str, letter: LetterShown) -> bool:
         """The signer keeps their signature under this version of the letter (pending or
-        approved only: a rejected one is not under any text)."""
+        approved only: a rejected one is not under any text), in the language they signed it
+        in: a button naming another language changes nothing."""
         changed = await self._db.execute(
             "UPDATE signatures SET letter_language = ?, letter_version = ?, letter_told = NULL "
-            "WHERE person_key = ? AND status IN ('pending', 'approved')",
-            (letter.language, letter.version, person_key),
+            "WHERE person_key = ? AND status IN ('pending', 'approved') "
+            "AND COALESCE(letter_language, language) = ?",
+            (letter.language, letter.version, person_key, letter.language),
         )
         return changed > 0
 

@@ -82,14 +82,15 @@ def figures(database: Path, goal: int | None = None) -> list[str]:
 
 
 def link_figures(database: Path, days: int = 14) -> list[str]:
-    """Each named link's counts, in all and on each of its last `days` days."""
+    """Each named link's counts, in all and on each of its last `days` days (up to
+    yesterday: see links.PER_LINK)."""
     try:
         links, per_day = listed(database), days_of(database)
     except sqlite3.OperationalError:  # a database the bot has not yet brought to links
         return []
     if not links:
         return []
-    lines = ["Links (started, read on, signed):"]
+    lines = ["Links (started, read on, signed; up to yesterday):"]
     for name, _, total in links:
         lines.append(f"  {name}: {total.started:,}, {total.read:,}, {total.signed:,}")
         for day in [f for f in per_day if f.name == name][-days:]:

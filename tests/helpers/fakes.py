@@ -103,6 +103,9 @@ class FakeSignatures:
         found = self._of(person_key)
         if found is None or found.status is Status.REJECTED:
             return False
+        signed_in = found.letter.language if found.letter is not None else found.language
+        if signed_in != letter.language:
+            return False
         self.rows[found.id] = (person_key, replace(found, letter=letter))
         self.told.pop(found.id, None)
         return True
