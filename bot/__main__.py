@@ -17,6 +17,7 @@ from bot.config import (
     Settings,
     SettingsError,
     check_key_file,
+    database_passwords,
     default_key_file,
     environment,
     key_file_warning,
@@ -140,16 +141,20 @@ def run(webhook: bool = False) -> int:
     from bot.app import build_application
     from bot.operations import refused_token
     from bot.runtime import serve
+    from bot.storage.database import DatabaseUnavailable
 
     try:
         application = build_application(settings)
-    except CatalogError as error:
+    except (CatalogError, DatabaseUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     try:
         return run_loop(serve(application, webhook))
     except InvalidToken:
         print(f"error: {refused_token(settings)}", file=sys.stderr)
+        return 1
+    except DatabaseUnavailable as error:  # the PostgreSQL server, unreachable at start
+        print(f"error: {error}", file=sys.stderr)
         return 1
 
 
@@ -167,6 +172,7 @@ def secrets_of(settings: Settings) -> list[str]:
         token.partition(":")[2],
         settings.secret_key or "",
         settings.webhook_secret or "",
+        *database_passwords(settings.database_url),
     ]
 
 
@@ -316,10 +322,10 @@ def bot_username_or_report() -> str | None:
 async def register_link(settings: Settings, name: str, username: str) -> int:
 
     from bot.domain.links import start_parameter, utc_today
-    from bot.storage.database import Database
+    from bot.storage import database_for
     from bot.storage.links import LinkRepository
 
-    database = Database(settings.database_path)
+    database = database_for(settings.database_path, settings.database_url)
     await database.open()
     try:
         added = await LinkRepository(database).add(name, utc_today())

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from bot.domain.identity import PRODUCTION_COST, KeyCost
 
@@ -26,6 +26,7 @@ SETTINGS_HELP: tuple[tuple[str, str, str | None], ...] = (
     ("MODERATOR_CHAT_ID", "id of the private moderator group", None),
     ("CHANNEL_ID", "id or @username of the broadcast channel", None),
     ("DATABASE_PATH", "the SQLite file", "data/bot.sqlite3"),
+    ("DATABASE_URL", "postgresql://user:password@host:5432/name: PostgreSQL instead", "(none)"),
     ("TELEGRAM_API_URL", "Bot API base URL (self-hosted server or the emulator)", TELEGRAM_URL),
     ("DEFAULT_LANGUAGE", "language when nothing better is known", "en"),
     ("CHANNEL_LANGUAGE", "language of what is published in the channel", "en"),
@@ -64,6 +65,8 @@ class Settings:
     moderator_chat_id: int
     channel_id: int | str
     database_path: Path = Path("data/bot.sqlite3")
+    # postgresql://...: the database is on that server (asyncpg), not in the SQLite file.
+    database_url: str | None = None
     telegram_api_url: str = TELEGRAM_URL
     default_language: str = "en"
     channel_language: str = "en"
@@ -105,6 +108,8 @@ class Settings:
         # The token and the secret key must never reach a log or a traceback.
         shown = ("moderator_chat_id", "channel_id", "database_path", "telegram_api_url")
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in shown)
+        if self.database_url:
+            fields += f", database_url={redacted(self.database_url)!r}"
         return f"Settings({fields})"
 
     @property
@@ -127,6 +132,59 @@ def address_of(url: str) -> str:
     host = parts.hostname or "?"
     host = f"[{host}]" if ":" in host else host
     return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+_DATABASE_URL_SHAPE = "postgresql://user:password@host:5432/name"
+
+
+def database_passwords(url: str | None) -> list[str]:
+    """The password in DATABASE_URL, as written and decoded (both are kept out of logs)."""
+    password = urlsplit(url or "").password
+    return [password, unquote(password)] if password else []
+
+
+def redacted(url: str) -> str:
+    """The URL with its password replaced by ***, for a log line or a repr."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()
+
+
+def database_url(env: Mapping[str, str], problems: list[str]) -> str | None:
+    """DATABASE_URL: none when unset (SQLite at DATABASE_PATH), else a postgresql:// URL with
+    a host and a database name. A problem's line never shows the URL (it holds a password)."""
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    wrong = None
+    if parts.scheme not in POSTGRES_SCHEMES:
+        wrong = f"it starts with {parts.scheme or '(nothing)'}:, not postgresql://"
+    elif not parts.hostname and "host" not in parse_qs(parts.query):
+        wrong = "it names no host"
+    elif not parts.path.strip("/"):
+        wrong = "it names no database (the part after the last /)"
+    elif "/" in parts.path.strip("/"):
+        wrong = "its database name holds a /"
+    else:
+        try:
+            parts.port  # noqa: B018 (urlsplit checks the port when it is read)
+        except ValueError:
+            wrong = "its port is not a number from 1 to 65535"
+        else:
+            if parts.port == 0:
+                wrong = "its port is not a number from 1 to 65535"
+    if wrong is not None:
+        problems.append(
+            f"DATABASE_URL is malformed: {wrong}; give {_DATABASE_URL_SHAPE}, or leave it "
+            "unset for the SQLite file at DATABASE_PATH."
+        )
+        return None
+    return url
 
 
 def default_key_file(database: Path, env: Mapping[str, str]) -> Path:
@@ -276,6 +334,7 @@ def load_settings(
     pending_limit = _positive(env, "MESSAGE_PENDING_LIMIT", 3, problems)
     daily_limit = _positive(env, "MESSAGE_DAILY_LIMIT", 10, problems)
     goal = signature_goal(env, problems)
+    url = database_url(env, problems)
     if problems:
         raise SettingsError(*problems)
     database = env.get("DATABASE_PATH", "").strip() or "data/bot.sqlite3"
@@ -285,6 +344,7 @@ def load_settings(
         moderator_chat_id=int(moderator_chat),
         channel_id=channel,
         database_path=Path(database),
+        database_url=url,
         telegram_api_url=api_url.rstrip("/"),
         default_language=default_language,
         channel_language=channel_language,

@@ -37,7 +37,7 @@ from bot.domain.unpublish import Unpublisher
 from bot.i18n import I18n, Translator
 from bot.render.dialogue import DialoguePosts
 from bot.render.posts import Posts
-from bot.storage import Repositories
+from bot.storage import Repositories, database_for
 from bot.storage.database import Database
 from bot.storage.seen import SeenUpdates
 from bot.webhook import WebhookServer
@@ -155,7 +155,7 @@ class BotData:
         bot: ExtBot[int],
     ) -> BotData:
         """Wire storage, the domain, rendering and delivery; the database opens at start."""
-        database = Database(settings.database_path)
+        database = database_for(settings.database_path, settings.database_url)
         repos = Repositories.on(database)
         wake = asyncio.Event()
         services = Services.on(repos, settings, i18n, letters, keys, bot, wake.set)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,8 @@ from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.run import CHANNEL_ID, MODERATOR_GROUP_ID, SANDBOX_TOKEN, seed
 from bot.sandbox.server import EmulatorServer
+from bot.storage.database import Database
+from tests.helpers.postgres import PostgresServer
 
 TOKEN = SANDBOX_TOKEN
 # Person keys in tests: scrypt at a sliver of the production cost (test_production_key_cost
@@ -100,3 +102,74 @@ async def start_bot(settings: Settings) -> AsyncIterator[BotStarter]:
 @pytest.fixture
 async def bot(start_bot: BotStarter) -> BotApplication:
     return await start_bot()
+
+
+# Storage on both engines: the `database` fixture runs a test on SQLite and on PostgreSQL (a
+# throwaway server, tests/helpers/postgres.py). Without PostgreSQL's binaries (or asyncpg)
+# those runs are skipped, unless REQUIRE_POSTGRES is set (CI sets it): then they fail.
+ENGINES = ("sqlite", "postgres")
+
+
+def _postgres_missing() -> str | None:
+    from tests.helpers.postgres import binaries
+
+    if binaries() is None:
+        return "no PostgreSQL binaries (initdb, pg_ctl): install Debian's postgresql"
+    try:
+        import asyncpg  # noqa: F401
+    except ImportError:
+        return "asyncpg is not installed: pip install -e '.[postgres]'"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session (started at the first test that needs it)."""
+    from tests.helpers.postgres import binaries, running_server
+
+    missing = _postgres_missing()
+    if missing is not None:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(f"REQUIRE_POSTGRES is set, but {missing}")
+        pytest.skip(missing)
+    bin_dir = binaries()
+    assert bin_dir is not None
+    with running_server(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: PostgresServer) -> str:
+    """A fresh database on the session's server, migrated (a copy of the template)."""
+    return await postgres_server.new_database()
+
+
+DatabaseMaker = Callable[[], Database]
+
+
+@pytest.fixture(params=ENGINES)
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DatabaseMaker]:
+    """Make an (unopened) Database on this test's storage, again after a close for a restart:
+    SQLite's file, or a fresh PostgreSQL database. Any left open are closed at the end (an
+    open asyncpg connection would hold up the test's loop as it closes)."""
+    made: list[Database] = []
+    if request.param == "sqlite":
+        path = tmp_path / "bot.sqlite3"
+
+        def make() -> Database:
+            made.append(Database(path))
+            return made[-1]
+
+    else:
+        from bot.storage.postgres import PostgresDatabase
+
+        url = await request.getfixturevalue("postgres_server").new_database()
+
+        def make() -> Database:
+            made.append(PostgresDatabase(url))
+            return made[-1]
+
+    yield make
+    for db in made:
+        if db.is_open:
+            await db.close()

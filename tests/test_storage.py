@@ -10,9 +10,9 @@ import pytest
 
 from bot.domain.identity import PersonKeys, load_or_create_key
 from bot.storage import Repositories, migrations
-from bot.storage.database import Database, MigrationError, open_database, schema_version
+from bot.storage.database import MigrationError, open_database, schema_version
 from bot.storage.persistence import SqlitePersistence
-from tests.conftest import CHEAP_KEYS
+from tests.conftest import CHEAP_KEYS, DatabaseMaker
 
 
 async def pragma(connection: aiosqlite.Connection, name: str) -> object:
@@ -62,8 +62,8 @@ async def test_a_failing_migration_leaves_nothing_behind(
     await connection.close()
 
 
-async def test_people_keep_their_language_choice(tmp_path: Path) -> None:
-    db = Database(tmp_path / "bot.sqlite3")
+async def test_people_keep_their_language_choice(database: DatabaseMaker) -> None:
+    db = database()
     await db.open()
     people = Repositories.on(db).people
     assert await people.language_of("k1") is None
@@ -76,9 +76,9 @@ async def test_people_keep_their_language_choice(tmp_path: Path) -> None:
 
 
 async def test_tidying_drops_undo_windows_and_prompts_that_ran_out_and_nothing_else(
-    tmp_path: Path,
+    database: DatabaseMaker,
 ) -> None:
-    db = Database(tmp_path / "bot.sqlite3")
+    db = database()
     await db.open()
     repos = Repositories.on(db)
     state = repos.state
@@ -108,9 +108,9 @@ def test_the_key_file_is_private_and_stable(tmp_path: Path) -> None:
 
 
 async def test_deferred_rows_are_written_together_and_forget_writes_them_first(
-    tmp_path: Path,
+    database: DatabaseMaker,
 ) -> None:
-    db = Database(tmp_path / "bot.sqlite3")
+    db = database()
     await db.open()
     repos = Repositories.on(db)
     try:
@@ -130,7 +130,7 @@ async def test_deferred_rows_are_written_together_and_forget_writes_them_first(
     finally:
         await db.close()
     # After a restart the newest ids are known again: a redelivered update is still refused.
-    db = Database(tmp_path / "bot.sqlite3")
+    db = database()
     await db.open()
     repos = Repositories.on(db)
     try:
@@ -141,10 +141,12 @@ async def test_deferred_rows_are_written_together_and_forget_writes_them_first(
         await db.close()
 
 
-async def test_interleaved_deferred_rows_all_reach_the_file_in_one_flush(tmp_path: Path) -> None:
+async def test_interleaved_deferred_rows_all_reach_the_file_in_one_flush(
+    database: DatabaseMaker,
+) -> None:
     # Under load an update's id and its reply's message id alternate in the queue; a flush
     # writes each kind at once and loses none of either.
-    db = Database(tmp_path / "bot.sqlite3")
+    db = database()
     await db.open()
     repos = Repositories.on(db)
     try:
@@ -160,10 +162,9 @@ async def test_interleaved_deferred_rows_all_reach_the_file_in_one_flush(tmp_pat
 
 
 async def test_persistence_deletes_the_drafts_and_states_it_has_and_only_writes_those(
-    tmp_path: Path,
+    database: DatabaseMaker,
 ) -> None:
-    path = tmp_path / "bot.sqlite3"
-    db = Database(path)
+    db = database()
     persistence = SqlitePersistence(db, max_age=3600)
     await persistence.get_user_data()
     await persistence.get_conversations("signing")
@@ -174,7 +175,7 @@ async def test_persistence_deletes_the_drafts_and_states_it_has_and_only_writes_
     assert await db.fetchall("SELECT user_id FROM conversation_drafts") == [(7,)]
     await db.close()
     # After a restart the rows are known again, and ending the conversation deletes them.
-    db = Database(path)
+    db = database()
     persistence = SqlitePersistence(db, max_age=3600)
     assert await persistence.get_user_data() == {7: {"listing": "anonymous"}}
     assert await persistence.get_conversations("signing") == {(7, 7): 1}

@@ -1,16 +1,17 @@
-"""Storage: SQLite, the only code with SQL; one repository per table or concern."""
+"""Storage: SQLite or PostgreSQL, the only code with SQL; one repository per table or concern."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.storage.audit import AuditRepository
 from bot.storage.bans import BanRepository
 from bot.storage.chat_log import ChatLogRepository
 from bot.storage.contacts import ContactRepository
 from bot.storage.conversations import ConversationRepository
-from bot.storage.database import Database
+from bot.storage.database import Database, DatabaseUnavailable
 from bot.storage.digests import DigestRepository
 from bot.storage.keys import PersonKeyRepository
 from bot.storage.letters import LetterVersionRepository
@@ -25,6 +26,21 @@ from bot.storage.shown import ShownRepository
 from bot.storage.signatures import SignatureRepository
 from bot.storage.state import CampaignState
 from bot.storage.stats import StatsRepository
+
+
+def database_for(path: Path, url: str | None = None) -> Database:
+    """The bot's database: on the PostgreSQL server at `url` (DATABASE_URL), else the SQLite
+    file at `path`. Opened later, at start (Database.open)."""
+    if not url:
+        return Database(path)
+    try:
+        from bot.storage.postgres import PostgresDatabase
+    except ImportError:
+        raise DatabaseUnavailable(
+            "DATABASE_URL names a PostgreSQL server, but asyncpg is not installed: "
+            "pip install '.[postgres]' (or leave DATABASE_URL unset for SQLite)."
+        ) from None
+    return PostgresDatabase(url)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ class BanRepository:
 
     async def ban(self, person_key: str, now: int) -> bool:
         changed = await self._db.execute(
-            "INSERT OR IGNORE INTO banned (person_key, banned_at) VALUES (?, ?)",
+            "INSERT INTO banned (person_key, banned_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (person_key, day_of(now)),
         )
         return changed > 0

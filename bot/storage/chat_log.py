@@ -19,8 +19,8 @@ class ChatLogRepository:
     def record(self, person_key: str, message_id: int, now: int, mine: bool) -> None:
         """Note a message id (`mine`: the bot's); written with the next flush."""
         self._db.defer(
-            "INSERT OR IGNORE INTO chat_log (person_key, message_id, sent_at, mine) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO chat_log (person_key, message_id, sent_at, mine) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (person_key, message_id, now, int(mine)),
         )
 

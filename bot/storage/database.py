@@ -13,6 +13,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.dialect import SQLITE, Dialect
 from bot.storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -58,11 +59,23 @@ async def open_database(path: Path) -> aiosqlite.Connection:
     return connection
 
 
+SCHEMA_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at "
+    "INTEGER NOT NULL DEFAULT (unixepoch()))"
+)
+
+
+def refuse_newer(current: int) -> None:
+    """A database at a schema version this code does not know is not touched."""
+    if current > len(MIGRATIONS):
+        raise MigrationError(
+            f"the database is at schema version {current}, newer than this code "
+            f"({len(MIGRATIONS)}): upgrade the bot"
+        )
+
+
 async def schema_version(connection: aiosqlite.Connection) -> int:
-    await connection.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at "
-        "INTEGER NOT NULL DEFAULT (unixepoch()))"
-    )
+    await connection.execute(SCHEMA_VERSION_TABLE)
     async with connection.execute("SELECT MAX(version) FROM schema_version") as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row and row[0] is not None else 0
@@ -70,11 +83,7 @@ async def schema_version(connection: aiosqlite.Connection) -> int:
 
 async def migrate(connection: aiosqlite.Connection) -> None:
     current = await schema_version(connection)
-    if current > len(MIGRATIONS):
-        raise MigrationError(
-            f"the database is at schema version {current}, newer than this code "
-            f"({len(MIGRATIONS)}): upgrade the bot"
-        )
+    refuse_newer(current)
     for version, statements in enumerate(MIGRATIONS[current:], start=current + 1):
         await connection.execute("BEGIN IMMEDIATE")
         try:
@@ -91,6 +100,10 @@ async def migrate(connection: aiosqlite.Connection) -> None:
 _in_transaction: ContextVar[bool] = ContextVar("in_transaction", default=False)
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be used as configured: one line for the organiser, no secret."""
+
+
 class DatabaseClosed(RuntimeError):
     """A statement before the database was opened, or after it was closed."""
 
@@ -101,11 +114,23 @@ class Database:
 
     Statements outside a transaction wait while one is open, so a transaction holds only its
     own statements; a transaction opened inside another joins it.
+
+    This is the SQLite file; PostgresDatabase (bot/storage/postgres.py) is the same interface
+    and the same discipline (the lock, the nesting, the deferred rows), overriding only the
+    engine's primitives below (the underscored methods, checkpoint and erased).
     """
+
+    dialect: Dialect = SQLITE
+    # What a statement raises when the database refuses it or cannot be reached.
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+    BEGIN = "BEGIN IMMEDIATE"
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._connection: aiosqlite.Connection | None = None
+        self._init_discipline()
+
+    def _init_discipline(self) -> None:
         self._lock = asyncio.Lock()
         self._deferred: list[tuple[str, tuple[Any, ...]]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -120,8 +145,8 @@ class Database:
     async def open(self) -> None:
         """Open the file and bring its schema up to date; opening an open database is a no-op."""
         async with self._lock:
-            if self._connection is None:
-                self._connection = await open_database(self.path)
+            if not self.is_open:
+                await self._connect()
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -151,8 +176,7 @@ class Database:
             by_statement.setdefault(sql, []).append(parameters)
         async with self.transaction():
             for sql, group in by_statement.items():
-                cursor = await self.connection.executemany(sql, group)
-                await cursor.close()  # a statement left open would lock the checkpoint at close
+                await self._executemany(sql, group)
 
     def start_flushing(self, interval: float) -> None:
         """Write the deferred rows every `interval` seconds, until the database is closed."""
@@ -166,7 +190,7 @@ class Database:
                 await asyncio.wait_for(self._stop_flushing.wait(), interval)
             try:
                 await self.flush()
-            except sqlite3.Error as error:
+            except self.errors as error:
                 logger.warning(
                     "Queued bookkeeping rows were not written: %s", type(error).__name__
                 )
@@ -179,13 +203,13 @@ class Database:
         async with self._lock:
             token = _in_transaction.set(True)
             try:
-                await self.connection.execute_fetchall("BEGIN IMMEDIATE")
+                await self._control(self.BEGIN)
                 try:
                     yield
                 except BaseException:
-                    await self.connection.execute_fetchall("ROLLBACK")
+                    await self._control("ROLLBACK")
                     raise
-                await self.connection.execute_fetchall("COMMIT")
+                await self._control("COMMIT")
             finally:
                 _in_transaction.reset(token)
 
@@ -197,35 +221,56 @@ class Database:
             async with self._lock:
                 yield
 
-    # Each statement is one trip to aiosqlite's thread (execute_fetchall), not the two or
-    # three that a cursor costs (execute, fetch, close): under load the trips dominated.
-
     async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> int:
         """Run a statement; return the number of rows it changed."""
         async with self._turn():
-            connection = self.connection
-            before = connection.total_changes
-            await connection.execute_fetchall(sql, tuple(parameters))
-            return connection.total_changes - before
+            return await self._execute(sql, tuple(parameters))
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> int:
         """Run a statement once per row, in one trip; return the number of rows it changed."""
         async with self._turn():
-            connection = self.connection
-            before = connection.total_changes
-            cursor = await connection.executemany(sql, [tuple(row) for row in rows])
-            await cursor.close()  # a statement left open would lock the checkpoint at close
-            return connection.total_changes - before
+            return await self._executemany(sql, [tuple(row) for row in rows])
 
     async def fetchone(self, sql: str, parameters: Iterable[Any] = ()) -> Any:
         """The first row (the statement should select one, e.g. by key or with LIMIT 1)."""
         async with self._turn():
-            rows = await self.connection.execute_fetchall(sql, tuple(parameters))
+            rows = await self._fetchall(sql, tuple(parameters))
         return next(iter(rows), None)
 
     async def fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
         async with self._turn():
-            return list(await self.connection.execute_fetchall(sql, tuple(parameters)))
+            return await self._fetchall(sql, tuple(parameters))
+
+    # The engine's primitives, called with the lock held (or inside the transaction).
+    # Each statement is one trip to aiosqlite's thread (execute_fetchall), not the two or
+    # three that a cursor costs (execute, fetch, close): under load the trips dominated.
+
+    async def _connect(self) -> None:
+        self._connection = await open_database(self.path)
+
+    async def _control(self, sql: str) -> None:
+        await self.connection.execute_fetchall(sql)
+
+    async def _execute(self, sql: str, parameters: tuple[Any, ...]) -> int:
+        connection = self.connection
+        before = connection.total_changes
+        await connection.execute_fetchall(sql, parameters)
+        return connection.total_changes - before
+
+    async def _executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> int:
+        connection = self.connection
+        before = connection.total_changes
+        cursor = await connection.executemany(sql, rows)
+        await cursor.close()  # a statement left open would lock the checkpoint at close
+        return connection.total_changes - before
+
+    async def _fetchall(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
+        return list(await self.connection.execute_fetchall(sql, parameters))
+
+    async def _disconnect(self) -> None:
+        await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await self.connection.close()
+        self._connection = None
 
     async def checkpoint(self) -> None:
         """Fold the write-ahead log into the file, so that erased rows leave the journal too."""
@@ -283,10 +328,8 @@ class Database:
             self._stop_flushing.set()
             await self._flusher
             self._flusher = None
-        if self._connection is None:
+        if not self.is_open:
             return
         await self.flush()
         async with self._lock:
-            await self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            await self.connection.close()
-            self._connection = None
+            await self._disconnect()

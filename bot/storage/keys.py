@@ -15,10 +15,7 @@ class PersonKeyRepository:
 
     async def tables(self) -> list[str]:
         if self._tables is None:
-            rows = await self._db.fetchall(
-                "SELECT m.name FROM sqlite_schema AS m, pragma_table_info(m.name) AS c "
-                "WHERE m.type = 'table' AND c.name = 'person_key' ORDER BY m.name"
-            )
+            rows = await self._db.fetchall(self._db.dialect.tables_with_column, ("person_key",))
             self._tables = [str(row[0]) for row in rows]
         return self._tables
 
@@ -32,13 +29,31 @@ class PersonKeyRepository:
                 return True
         return False
 
+    async def _keys_with_person(self, table: str) -> list[list[str]]:
+        """The table's unique keys that include person_key: each one's other columns."""
+        columns: dict[str, list[str]] = {}
+        for index, column in await self._db.fetchall(self._db.dialect.unique_columns, (table,)):
+            columns.setdefault(str(index), []).append(str(column))
+        return [
+            [c for c in key if c != "person_key"]
+            for key in columns.values()
+            if "person_key" in key
+        ]
+
     async def rekey(self, old: str, new: str) -> bool:
         moved = 0
         async with self._db.transaction():
             for table in await self.tables():
-                # OR REPLACE: were a row already under the new key, the old one would win.
+                # Were a row already under the new key, the old one wins (what SQLite's UPDATE
+                # OR REPLACE did, in SQL both engines take): the clashing new row goes first.
+                for others in await self._keys_with_person(table):
+                    same = "".join(f" AND o.{column} = {table}.{column}" for column in others)
+                    await self._db.execute(
+                        f"DELETE FROM {table} WHERE person_key = ? AND EXISTS "
+                        f"(SELECT 1 FROM {table} AS o WHERE o.person_key = ?{same})",
+                        (new, old),
+                    )
                 moved += await self._db.execute(
-                    f"UPDATE OR REPLACE {table} SET person_key = ? WHERE person_key = ?",
-                    (new, old),
+                    f"UPDATE {table} SET person_key = ? WHERE person_key = ?", (new, old)
                 )
         return moved > 0

@@ -16,7 +16,7 @@ _OUTDATED = """
     JOIN letter_versions v
         ON v.current = 1 AND v.language = COALESCE(s.letter_language, s.language)
     WHERE s.status IN ('pending', 'approved')
-        AND s.letter_told IS NOT v.version
+        AND s.letter_told IS DISTINCT FROM v.version
         AND (s.letter_version != v.version OR (s.letter_version IS NULL AND EXISTS (
             SELECT 1 FROM letter_versions w WHERE w.language = v.language AND w.id != v.id)))
 """

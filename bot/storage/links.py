@@ -58,9 +58,10 @@ class LinkRepository:
                 rows = [
                     (name, day.isoformat(), n) for name, day, kind, n in counts if kind is step
                 ]
+                # The table's name on the column: PostgreSQL finds the bare one ambiguous.
                 await self._db.executemany(
                     f"INSERT INTO link_counts (name, day, {column}) VALUES (?, ?, ?) "
-                    f"ON CONFLICT (name, day) DO UPDATE SET {column} = {column} + ?",
+                    f"ON CONFLICT (name, day) DO UPDATE SET {column} = link_counts.{column} + ?",
                     [(*row, row[2]) for row in rows],
                 )
 

@@ -37,10 +37,12 @@ class OutboxRepository:
         self, now: float, limit: int = 100, held: Collection[str] = ()
     ) -> list[OutboxItem]:
         """The oldest items due now, leaving out chats that must wait (`held`)."""
+        # An empty list, `NOT IN ()`, is SQLite's only: the clause goes when nothing is held.
         marks = ",".join("?" for _ in held)
+        others = f"AND chat NOT IN ({marks}) " if held else ""
         rows = await self._db.fetchall(
             "SELECT id, chat, person_key, payload, attempts FROM outbox "
-            f"WHERE status = ? AND not_before <= ? AND chat NOT IN ({marks}) "
+            f"WHERE status = ? AND not_before <= ? {others}"
             "ORDER BY id LIMIT ?",
             (QUEUED, now, *held, limit),
         )

@@ -37,7 +37,7 @@ class SeenUpdates:
         if len(self._recent) > self.REMEMBERED:
             self._recent.popitem(last=False)
         self._db.defer(
-            "INSERT OR IGNORE INTO seen_updates (update_id, seen_at) VALUES (?, ?)",
+            "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (update_id, now),
         )
         return True

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 from bot.storage.database import Database
+
+
+def _until(value: str) -> float:
+    """The `until` of a JSON object, or infinity (a row of another shape never runs out)."""
+    try:
+        until = json.loads(value).get("until")
+    except (ValueError, AttributeError):
+        return math.inf
+    return float(until) if isinstance(until, int | float) else math.inf
 
 
 class CampaignState:
@@ -23,11 +35,15 @@ class CampaignState:
     async def purge_expired(self, now: float) -> None:
         """Undo windows and prompts for a typed reason that have run out (their value is a
         JSON object with an `until`)."""
-        await self._db.execute(
-            "DELETE FROM campaign_state WHERE (key LIKE 'undo:%' OR key LIKE 'prompt:%') "
-            "AND json_valid(value) AND json_extract(value, '$.until') < ?",
-            (now,),
+        # Read here, not with SQLite's or PostgreSQL's JSON functions: there are few such rows.
+        rows = await self._db.fetchall(
+            "SELECT key, value FROM campaign_state WHERE key LIKE 'undo:%' OR key LIKE 'prompt:%'"
         )
+        for key, value in rows:
+            if _until(str(value)) < now:
+                await self._db.execute(
+                    "DELETE FROM campaign_state WHERE key = ? AND value = ?", (key, value)
+                )
 
     async def delete(self, key: str) -> None:
         await self._db.execute("DELETE FROM campaign_state WHERE key = ?", (key,))
