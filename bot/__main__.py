@@ -321,14 +321,15 @@ def bot_username_or_report() -> str | None:
 
 async def register_link(settings: Settings, name: str, username: str) -> int:
 
-    from bot.domain.links import start_parameter, utc_today
+    from bot.domain import days
+    from bot.domain.links import start_parameter
     from bot.storage import database_for
     from bot.storage.links import LinkRepository
 
     database = database_for(settings.database_path, settings.database_url)
     await database.open()
     try:
-        added = await LinkRepository(database).add(name, utc_today())
+        added = await LinkRepository(database).add(name, days.today())
     finally:
         await database.close()
     print(f"The link {name} is " + ("registered." if added else "registered already."))

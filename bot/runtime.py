@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import signal
 import sys
@@ -16,6 +15,7 @@ from telegram.error import Conflict, InvalidToken, TelegramError
 
 from bot.context import BotApplication, BotContext
 from bot.delivery.topics import REPORTS
+from bot.domain import days
 from bot.handlers.menu import COMMANDS
 from bot.handlers.timed import TimedConversation, sweep_interval
 from bot.i18n import LANGUAGES
@@ -62,7 +62,7 @@ async def post_init(application: BotApplication) -> None:
     except TelegramError as error:  # a time-out: checked again at the first card
         logger.warning("Topics: not checked yet (%s)", type(error).__name__)
     await data.repos.seen.load()
-    await data.services.amendments.notice_changes(dt.date.today())
+    await data.services.amendments.notice_changes(days.today())
     data.database.start_flushing(FLUSH_INTERVAL)
     await data.services.moderation.load_bans()
     data.worker.start()
@@ -90,9 +90,13 @@ async def post_shutdown(application: BotApplication) -> None:
     """Close the database, writing what is still queued (today's link counts among it)."""
     data = application.bot_data
     await data.worker.stop()
-    if data.database.is_open:
-        await data.services.links.write_all()
-    await data.database.close()
+    try:
+        if data.database.is_open:
+            await data.services.links.write_all()
+    except data.database.errors as error:
+        logger.warning("Today's link counts were not written: %s", type(error).__name__)
+    finally:
+        await data.database.close()
 
 
 async def learn_channel_username(application: BotApplication) -> None:
@@ -188,7 +192,10 @@ async def update_counter(context: BotContext) -> None:
 async def tidy_database(context: BotContext) -> None:
     """Write the link counts of days that are over; drop message ids too old for /clear;
     fold the WAL so erased rows leave the files."""
-    await context.services.links.write_past_days()
+    try:
+        await context.services.links.write_past_days()
+    except context.bot_data.database.errors as error:  # kept in memory for the next tidy
+        logger.warning("The link counts of past days were not written: %s", type(error).__name__)
     await context.bot_data.repos.tidy()
 
 

@@ -16,6 +16,7 @@ import pytest
 from bot.buttons import KeepSignature
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.domain import days
 from bot.domain.amendments import Amended, Amendments, Change, paragraph_changes
 from bot.domain.decisions import Moderator
 from bot.domain.effects import CHANNEL, Method, Post
@@ -277,7 +278,7 @@ async def test_a_changed_letter_is_noticed_at_start_announced_once_and_logged(
     german.write_text(text.replace("\n", "  \r\n"), encoding="utf-8", newline="")
     caplog.clear()
     await start_bot()
-    today = ENGLISH.date(dt.date.today())
+    today = ENGLISH.date(days.today())
     assert await wait_channel_note(driver) == [
         f"The English text of the letter was amended on {today}."
     ]
@@ -514,7 +515,7 @@ async def test_a_persian_signer_is_told_in_persian_and_the_channel_in_its_langua
     assert "شما ما را می‌شناسید.\n\nاکنون چنین است:\nشما ما را خوب می‌شناسید." in notice
     prompt = next(m for m in await sara.bot_messages() if m["text"] == notice)
     assert buttons(prompt) == ["امضایم بماند", "پس گرفتن", "پاک کردن این گفتگو"]
-    today = ENGLISH.date(dt.date.today())
+    today = ENGLISH.date(days.today())
     assert await wait_channel_note(driver) == [
         f"The Persian text of the letter was amended on {today}."
     ]
@@ -583,6 +584,16 @@ async def test_the_notices_withdraw_and_clear_work_in_the_middle_of_a_conversati
         assert asked_for[-1].startswith("Send one text")
     [offer] = await jin.press_and_wait("Clear this chat")
     assert offer["text"].startswith("Delete this conversation from the chat?")
+    [kept] = await jin.press_and_wait("Keep it")
+    assert kept["text"] == "Nothing was deleted."
+    # Kept: the message she began goes on where it was.
+    [step] = await jin.say("Solidarity from Jin")
+    assert "Anonymously" in buttons(step)
+    await jin.press_and_wait("Clear this chat")
+    last = (await jin.bot_messages())[-1]["message_id"]
+    await jin.press("Delete the conversation")
+    [cleared] = await driver.wait_bot_messages(jin.id, last)
+    assert cleared["text"].startswith("The conversation has been deleted.")
     [asked] = await kim.press_and_wait("Withdraw")
     assert asked["text"].startswith("Withdraw your signature? It is removed from the list")
     [done] = await kim.press_and_wait("Withdraw my signature")

@@ -13,7 +13,8 @@ import pytest
 
 from bot.config import Settings
 from bot.context import BotApplication
-from bot.domain.links import LinkArrivals, LinkFigures, LinkStart, Step, parse_start, utc_today
+from bot.domain import days
+from bot.domain.links import LinkArrivals, LinkFigures, LinkStart, Step, parse_start
 from bot.i18n import LANGUAGES
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
@@ -28,7 +29,7 @@ from tests.test_moderation import MINA, _after
 from tests.test_operations import bot_command
 from tests.test_sign import sign
 
-TODAY = utc_today()
+TODAY = days.today()
 
 # ------------------------------------------------------------------- the domain, on fakes
 
@@ -111,6 +112,38 @@ async def test_the_people_remembered_are_bounded_and_forgotten_on_request() -> N
     await arrivals.write_all()
     assert ("spring", TODAY, Step.READ) not in store.counts
     assert ("spring", TODAY, Step.SIGNED) not in store.counts
+
+
+class SlowLinkStore(FakeLinkStore):
+    """A store whose writes take a while, and fail while `failing` is set."""
+
+    def __init__(self, *names: str) -> None:
+        super().__init__(*names)
+        self.failing = False
+
+    async def add_counts(self, counts: list[tuple[str, dt.date, Step, int]]) -> None:
+        await asyncio.sleep(0.01)
+        if self.failing:
+            raise sqlite3.OperationalError("database is locked")
+        await super().add_counts(counts)
+
+
+async def test_two_writes_at_once_store_each_count_once_and_a_failed_one_keeps_them() -> None:
+    days = [TODAY]
+    store = SlowLinkStore("spring")
+    arrivals = LinkArrivals(store, today=lambda: days[-1])
+    for key in ("k1", "k2", "k3"):
+        await arrivals.started(key, LinkStart("spring", None))
+    days.append(TODAY + dt.timedelta(days=1))  # after midnight: the tidy-up and a /stats
+    await asyncio.gather(arrivals.write_past_days(), arrivals.per_link())
+    assert store.counts == {("spring", TODAY, Step.STARTED): 3}
+    await arrivals.started("k4", LinkStart("spring", None))
+    store.failing = True
+    with pytest.raises(sqlite3.OperationalError):
+        await arrivals.write_all()
+    store.failing = False
+    await arrivals.write_all()  # the next write takes what the failed one could not
+    assert store.counts[("spring", days[-1], Step.STARTED)] == 1
 
 
 # ------------------------------------------------------------------------- the command

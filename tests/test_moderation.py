@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import datetime as dt
 import io
 import re
 import signal
@@ -19,6 +18,7 @@ from bot.buttons import ApproveMessage, MessageChoice, MessageStep
 from bot.config import Settings
 from bot.context import BotApplication
 from bot.delivery.pacer import Pacer, Rates
+from bot.domain import days
 from bot.domain.effects import CHANNEL, MODERATORS, Method, Post
 from bot.domain.signatures import Listing, SignatureDraft
 from bot.runtime import start_application, stop_application
@@ -580,7 +580,7 @@ async def test_stats_by_day_counts_approved_and_pending_not_rejected_signatures(
     totals, _ = await driver.wait_for(
         lambda: _after(driver, sent["message_id"], 2), what="the stats"
     )
-    today = dt.date.today()
+    today = days.today()
     assert f"Signatures by day\n{today:%B} {today.day}, {today.year}: 3\n" in totals["text"]
     assert "Signatures by country\nIR: 3\n" in totals["text"]
     assert "rejected: 1" in totals["text"]  # by status, every status is shown

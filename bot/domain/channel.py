@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Protocol
 
+from bot.domain import days
 from bot.domain.effects import CHANNEL, MESSAGE
 from bot.domain.notices import Notifier
 from bot.domain.ports import (
@@ -97,7 +97,7 @@ class ChannelService:
                 return 0
             for post in self.posts.signature_digest(signatures):
                 await stores.outbox.add(CHANNEL, post)
-            await stores.digests.mark_published([s.id for s in signatures], dt.date.today())
+            await stores.digests.mark_published([s.id for s in signatures], days.today())
         self.wake()
         return len(signatures)
 

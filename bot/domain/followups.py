@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
+from bot.domain import days
 from bot.domain.channel import ChannelService
 from bot.domain.effects import FollowUp, OutboxItem
 from bot.domain.ports import ChatLogStore, ContactStore
@@ -44,7 +44,7 @@ class FollowUps:
             await self.contacts.release(item.person_key)
         post = item.post
         if post.follow_up is FollowUp.CARD and post.message_id is not None:
-            decided = await self.messages.decide(post.message_id, Status.REJECTED, dt.date.today())
+            decided = await self.messages.decide(post.message_id, Status.REJECTED, days.today())
             if decided is not None:
                 await self.contacts.release(decided[0])
 

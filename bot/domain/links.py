@@ -10,6 +10,7 @@ for each step. Days are UTC days, for the bot and the terminal alike.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from collections import Counter, OrderedDict
@@ -17,6 +18,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
+
+from bot.domain import days
 
 START_PREFIX = "s-"
 # Telegram's start parameter: up to 64 of A-Za-z0-9_-. A name leaves room for the prefix
@@ -26,11 +29,6 @@ NAME_LENGTH = 40
 NAME = re.compile(rf"[A-Za-z0-9_]{{1,{NAME_LENGTH}}}")
 _START = re.compile(rf"s-({NAME.pattern})(?:-([a-z]{{2,3}}))?")
 REMEMBERED = 100_000  # people whose link is held at once, the longest unseen forgotten first
-
-
-def utc_today() -> dt.date:
-    """The day a count belongs to, and the first day not yet shown."""
-    return dt.datetime.now(dt.UTC).date()
 
 
 class Step(Enum):
@@ -106,7 +104,7 @@ class LinkArrivals:
     def __init__(
         self,
         store: LinkStore,
-        today: Callable[[], dt.date] = utc_today,
+        today: Callable[[], dt.date] = days.today,
         remembered: int = REMEMBERED,
     ) -> None:
         self.store = store
@@ -114,6 +112,7 @@ class LinkArrivals:
         self.remembered = remembered
         self._arrivals: OrderedDict[str, _Arrival] = OrderedDict()
         self._unwritten: Counter[tuple[str, dt.date, Step]] = Counter()  # no person in it
+        self._writing = asyncio.Lock()  # the tidy-up and /stats may write at once
 
     async def started(self, person_key: str, link: LinkStart) -> bool:
         """The person opened the bot by `link`: counted if the link is registered (else
@@ -141,34 +140,36 @@ class LinkArrivals:
     # The figures shown stop at yesterday: today's, read before and after one person's
     # signature card, would tell which link they came by.
     async def per_link(self) -> list[LinkFigures]:
-        await self.write_past_days()
-        return await self.store.per_link(self.today())
+        today = self.today()  # once: midnight may pass while the days before are written
+        await self.write_past_days(today)
+        return await self.store.per_link(today)
 
     async def per_day(self) -> list[LinkFigures]:
-        await self.write_past_days()
-        return await self.store.per_day(self.today())
-
-    async def write_past_days(self) -> None:
-        """Store the counts of the days that are over (the tidy-up runs this)."""
         today = self.today()
-        await self._write([key for key in self._unwritten if key[1] < today])
+        await self.write_past_days(today)
+        return await self.store.per_day(today)
+
+    async def write_past_days(self, today: dt.date | None = None) -> None:
+        """Store the counts of the days that are over (the tidy-up runs this)."""
+        before = self.today() if today is None else today
+        await self._write(lambda day: day < before)
 
     async def write_all(self) -> None:
         """When the bot stops: today's counts so far too, or a restart would lose them."""
-        await self._write(list(self._unwritten))
+        await self._write(lambda day: True)
 
-    async def _write(self, keys: list[tuple[str, dt.date, Step]]) -> None:
-        counts = [
-            (name, day, step, self._unwritten[(name, day, step)]) for name, day, step in keys
-        ]
-        if not counts:
-            return
-        await self.store.add_counts(counts)
-        for name, day, step, written in counts:  # counted meanwhile: kept for the next write
-            key = (name, day, step)
-            self._unwritten[key] -= written
-            if self._unwritten[key] <= 0:
-                del self._unwritten[key]
+    async def _write(self, due: Callable[[dt.date], bool]) -> None:
+        # One write at a time: two would both take the same counts before either is stored.
+        async with self._writing:
+            counts = [(*key, n) for key, n in self._unwritten.items() if due(key[1])]
+            if not counts:
+                return
+            await self.store.add_counts(counts)  # if it fails, the counts stay for the next
+            for name, day, step, written in counts:  # counted meanwhile: kept for the next
+                key = (name, day, step)
+                self._unwritten[key] -= written
+                if self._unwritten[key] <= 0:
+                    del self._unwritten[key]
 
     def forget(self, person_key: str) -> None:
         """/forget: the link the person came by is not held any longer."""

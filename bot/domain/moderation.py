@@ -7,13 +7,13 @@ outbox in the same transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from collections.abc import Callable
 from enum import Enum
 from typing import Any, Protocol
 
+from bot.domain import days
 from bot.domain.channel import ChannelService
 from bot.domain.decisions import Decision, ItemKind, Moderator, Outcome, Reference, Verdict, Why
 from bot.domain.effects import CHANNEL, DIGEST, MESSAGE, MODERATORS, SIGNATURE
@@ -170,7 +170,7 @@ class ModerationService:
                 current = await stores.messages.get(message_id)
                 if current is not None and current.text != seen:
                     return Outcome(False, changed=True)
-            if await stores.messages.decide(message_id, Status.APPROVED, dt.date.today()) is None:
+            if await stores.messages.decide(message_id, Status.APPROVED, days.today()) is None:
                 return await self.previous(ItemKind.MESSAGE, message_id)
             await self._audit(ItemKind.MESSAGE, message_id, Decision.APPROVED, None, moderator)
             message = await stores.messages.get(message_id)
@@ -187,7 +187,7 @@ class ModerationService:
         stores = self.stores
         about = (MESSAGE, message_id)
         async with stores.db.transaction():
-            decided = await stores.messages.decide(message_id, Status.REJECTED, dt.date.today())
+            decided = await stores.messages.decide(message_id, Status.REJECTED, days.today())
             if decided is None:
                 return await self.previous(ItemKind.MESSAGE, message_id)
             person_key, language = decided
@@ -234,7 +234,7 @@ class ModerationService:
         stores = self.stores
         status = Status.APPROVED if approved else Status.REJECTED
         was_published = await stores.signatures.published(signature_id)
-        decided = await stores.signatures.decide(signature_id, status, dt.date.today())
+        decided = await stores.signatures.decide(signature_id, status, days.today())
         if decided is None:
             return False
         person_key, language = decided
@@ -395,7 +395,7 @@ class ModerationService:
         if not audited:
             kind = ItemKind.MESSAGE if about[0] == MESSAGE else ItemKind.SIGNATURE
             await self._audit(kind, about[1], Decision.BANNED, why, moderator)
-        today = dt.date.today()
+        today = days.today()
         # What the ban rejects besides its own item is audited as the ban, so that a late
         # press on one of those cards says who rejected it and why.
         for message_id in await stores.messages.pending_of(person_key):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Protocol
 
+from bot.domain import days
 from bot.domain.ports import WithContacts, WithDb, WithDigests, WithSignatures
 from bot.domain.signatures import LetterShown, NotSigned, Signature, SignatureDraft, Status
 from bot.domain.unpublish import Unpublisher
@@ -34,7 +34,7 @@ class SigningService:
     ) -> Signature:
         """Store a new signature, or replace the person's own, as pending review, under the
         letter they were shown (`letter`)."""
-        today = dt.date.today()
+        today = days.today()
         stores = self.stores
         async with stores.db.transaction():
             earlier = await self.signatures.of_person(person_key)

@@ -38,6 +38,7 @@ from telegram.ext import (
 )
 
 from bot.buttons import (
+    Answer,
     Button,
     Clear,
     KeepSignature,
@@ -331,16 +332,20 @@ class Flow:
         ]
 
     def leaving_for(self, callback: Callable[[Update, BotContext], Awaitable[None]]) -> Callback:
-        """A press that takes the person out of the conversation: the question loses its
-        buttons, the draft goes, and `callback` answers the press."""
+        """A Withdraw or Clear press in the middle of the conversation, answered by
+        `callback` as outside it. Its question and a No leave the conversation as it was;
+        a Yes (the signature withdrawn, the chat cleared) ends it, its draft dropped."""
 
-        async def leave_for(update: Update, context: BotContext) -> int:
+        async def leave_for(update: Update, context: BotContext) -> int | None:
+            payload = pressed(update)
+            await callback(update, context)  # if it fails, the conversation is untouched
+            if not isinstance(payload, Withdraw | Clear) or payload.answer is not Answer.YES:
+                return None  # asked, or kept: the step stays as it was
             await self.close_question(update, context)
             self.draft.drop(context)
-            await callback(update, context)
             return ConversationHandler.END
 
-        return leave_for
+        return cast(Callback, leave_for)
 
     # ---------------------------------------------------------------- time
 

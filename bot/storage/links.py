@@ -6,7 +6,8 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from bot.domain.links import LinkFigures, Step, utc_today
+from bot.domain import days
+from bot.domain.links import LinkFigures, Step
 from bot.storage.database import Database
 
 _COLUMNS = {step: step.value for step in Step}  # the only names put into the SQL text
@@ -82,7 +83,7 @@ def listed(database: Path) -> list[tuple[str, str, LinkFigures]]:
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
     try:
         created = dict(connection.execute("SELECT name, created FROM links").fetchall())
-        today = (utc_today().isoformat(),)
+        today = (days.today().isoformat(),)
         return [
             (figures.name, str(created[figures.name]), figures)
             for figures in (_figures(tuple(row)) for row in connection.execute(PER_LINK, today))
@@ -95,7 +96,7 @@ def days_of(database: Path) -> list[LinkFigures]:
     """Each link's counts on each day up to yesterday."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
     try:
-        today = (utc_today().isoformat(),)
+        today = (days.today().isoformat(),)
         return [_figures(tuple(row)) for row in connection.execute(PER_DAY, today)]
     finally:
         connection.close()
