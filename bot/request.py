@@ -159,7 +159,9 @@ TEXT_ANSWERS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMar
 UNREAD_OF_A_PRESSED_MESSAGE = ("reply_markup", "entities", "caption_entities")
 
 
-def _trim_pressed(updates: list[Any]) -> None:
+def trim_pressed(updates: list[Any]) -> None:
+    """Drop what the bot never reads of the message under each pressed button (in place):
+    of getUpdates' answer, or of an update a webhook received."""
     for update in updates:
         query = update.get("callback_query") if isinstance(update, dict) else None
         message = query.get("message") if isinstance(query, dict) else None
@@ -197,5 +199,5 @@ class TrimmedBot(ExtBot[int]):
         if endpoint in TEXT_ANSWERS and isinstance(result, dict):
             return {key: result[key] for key in KEPT_OF_A_SENT_TEXT if key in result}
         if endpoint == "getUpdates" and isinstance(result, list):
-            _trim_pressed(result)  # its keyboard was over half the parsing of a press
+            trim_pressed(result)  # its keyboard was over half the parsing of a press
         return result

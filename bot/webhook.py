@@ -16,6 +16,8 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot, Update
 
+from bot.request import trim_pressed
+
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -75,6 +77,7 @@ class WebhookServer:
 def _update(data: object, bot: Bot) -> Update | None:
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return None
+    trim_pressed([data])  # as from getUpdates (bot/request.py)
     try:
         return Update.de_json(data, bot)
     except Exception:  # whatever the shape: the request is refused, nothing logged of it

@@ -6,19 +6,24 @@ import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import NetworkError, TimedOut
 
+from bot.app import build_application
+from bot.config import Settings
 from bot.context import BotApplication
 from bot.request import AiohttpRequest
+from bot.runtime import start_application, stop_application
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.server import EmulatorServer
 from tests.conftest import TOKEN
 from tests.helpers.people import buttons, new_supporter
+from tests.test_hardening import _free_port as free_port
 
 
 class Recorder:
@@ -122,3 +127,37 @@ async def test_the_bot_reads_a_pressed_message_without_its_keyboard_but_with_its
     assert (pressed.message_id, pressed.chat.id) == (menu["message_id"], alice.id)
     assert pressed.text == menu["text"]  # what a card's check compares
     assert pressed.reply_markup is None and pressed.entities == ()  # never parsed
+
+
+async def test_in_webhook_mode_too_a_pressed_message_comes_without_its_keyboard(
+    settings: Settings, driver: Driver
+) -> None:
+    from telegram import Update
+    from telegram.ext import TypeHandler
+
+    port = free_port()
+    hooked = replace(
+        settings,
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_port=port,
+        webhook_secret="a-secret-token-of-enough-length",
+    )
+    application = build_application(hooked)
+    seen: list[Update] = []
+
+    async def note(update: Update, _context: object) -> None:
+        if update.callback_query is not None:
+            seen.append(update)
+
+    application.add_handler(TypeHandler(Update, note), group=-1000)
+    await start_application(application, webhook=True)
+    try:
+        alice = await new_supporter(driver, "Alice", "en")
+        menu = (await alice.say("/start", replies=2))[-1]
+        await alice.press_and_wait("Sign the letter")
+        [update] = seen
+        pressed = update.callback_query.message if update.callback_query else None
+        assert isinstance(pressed, Message) and pressed.text == menu["text"]
+        assert pressed.reply_markup is None and pressed.entities == ()
+    finally:
+        await stop_application(application)
