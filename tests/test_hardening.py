@@ -183,14 +183,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_webhook_mode_checks_the_secret_token(settings: Settings, driver: Driver) -> None:
+def webhook_settings(settings: Settings) -> Settings:
+    """The same bot in webhook mode, on a free port of this machine."""
     port = _free_port()
-    hooked = replace(
+    return replace(
         settings,
         webhook_url=f"http://127.0.0.1:{port}/telegram",
         webhook_port=port,
         webhook_secret="a-secret-token-of-enough-length",
     )
+
+
+async def test_webhook_mode_checks_the_secret_token(settings: Settings, driver: Driver) -> None:
+    hooked = webhook_settings(settings)
     application = build_application(hooked)
     await start_application(application, webhook=True)
     try:

@@ -6,12 +6,12 @@ import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import NetworkError, TimedOut
+from telegram.ext import TypeHandler
 
 from bot.app import build_application
 from bot.config import Settings
@@ -22,8 +22,8 @@ from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.server import EmulatorServer
 from tests.conftest import TOKEN
-from tests.helpers.people import buttons, new_supporter
-from tests.test_hardening import _free_port as free_port
+from tests.helpers.people import JSON, buttons, new_supporter
+from tests.test_hardening import webhook_settings
 
 
 class Recorder:
@@ -104,19 +104,21 @@ async def test_a_streamed_upload_is_sent_whole_again_on_a_retry(
             assert stored.data == b"line,country\n" * 1000
 
 
-async def test_the_bot_reads_a_pressed_message_without_its_keyboard_but_with_its_text(
-    bot: BotApplication, driver: Driver
-) -> None:
-    from telegram import Update
-    from telegram.ext import TypeHandler
-
+def watch_presses(application: BotApplication) -> list[Update]:
+    """Every press the bot's handlers are given, as they are given it."""
     seen: list[Update] = []
 
     async def note(update: Update, _context: object) -> None:
         if update.callback_query is not None:
             seen.append(update)
 
-    bot.add_handler(TypeHandler(Update, note), group=-1000)
+    application.add_handler(TypeHandler(Update, note), group=-1000)
+    return seen
+
+
+async def press_under_the_menu(driver: Driver, seen: list[Update]) -> tuple[JSON, Message]:
+    """Alice presses Sign the letter under the letter: the menu as Telegram shows it, and the
+    pressed message as the bot's handlers read it."""
     alice = await new_supporter(driver, "Alice", "en")
     menu = (await alice.say("/start", replies=2))[-1]
     assert "Sign the letter" in buttons(menu)  # Telegram shows it with its keyboard
@@ -125,6 +127,13 @@ async def test_the_bot_reads_a_pressed_message_without_its_keyboard_but_with_its
     pressed = update.callback_query.message if update.callback_query else None
     assert isinstance(pressed, Message)
     assert (pressed.message_id, pressed.chat.id) == (menu["message_id"], alice.id)
+    return menu, pressed
+
+
+async def test_the_bot_reads_a_pressed_message_without_its_keyboard_but_with_its_text(
+    bot: BotApplication, driver: Driver
+) -> None:
+    menu, pressed = await press_under_the_menu(driver, watch_presses(bot))
     assert pressed.text == menu["text"]  # what a card's check compares
     assert pressed.reply_markup is None and pressed.entities == ()  # never parsed
 
@@ -132,32 +141,12 @@ async def test_the_bot_reads_a_pressed_message_without_its_keyboard_but_with_its
 async def test_in_webhook_mode_too_a_pressed_message_comes_without_its_keyboard(
     settings: Settings, driver: Driver
 ) -> None:
-    from telegram import Update
-    from telegram.ext import TypeHandler
-
-    port = free_port()
-    hooked = replace(
-        settings,
-        webhook_url=f"http://127.0.0.1:{port}/telegram",
-        webhook_port=port,
-        webhook_secret="a-secret-token-of-enough-length",
-    )
-    application = build_application(hooked)
-    seen: list[Update] = []
-
-    async def note(update: Update, _context: object) -> None:
-        if update.callback_query is not None:
-            seen.append(update)
-
-    application.add_handler(TypeHandler(Update, note), group=-1000)
+    application = build_application(webhook_settings(settings))
+    seen = watch_presses(application)
     await start_application(application, webhook=True)
     try:
-        alice = await new_supporter(driver, "Alice", "en")
-        menu = (await alice.say("/start", replies=2))[-1]
-        await alice.press_and_wait("Sign the letter")
-        [update] = seen
-        pressed = update.callback_query.message if update.callback_query else None
-        assert isinstance(pressed, Message) and pressed.text == menu["text"]
+        menu, pressed = await press_under_the_menu(driver, seen)
+        assert pressed.text == menu["text"]
         assert pressed.reply_markup is None and pressed.entities == ()
     finally:
         await stop_application(application)

@@ -9,10 +9,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot.buttons import Button, Clear, Forget, KeepSignature, Withdraw
+from bot.buttons import Clear, Forget, KeepSignature, Withdraw
 from bot.context import BotContext
 from bot.handlers.menu import menu_keyboard
-from bot.handlers.reply import answer, button, keyboard, pressed, replace, say
+from bot.handlers.reply import answer, button, command_word, keyboard, pressed, replace, say
 from bot.render.amendments import amendment_messages
 
 logger = logging.getLogger(__name__)
@@ -25,14 +25,10 @@ DISCREET_BUTTONS = (Clear, Forget)
 
 def discreet(update: Update) -> bool:
     """A step of cleaning up (/clear, /forget, their buttons) or of /safety."""
-    query = update.callback_query
-    if query is not None:
-        return isinstance(Button.parse(query.data), DISCREET_BUTTONS)
+    if update.callback_query is not None:
+        return isinstance(pressed(update), DISCREET_BUTTONS)
     message = update.message or update.edited_message
-    if message is None or not message.text:
-        return False
-    command = message.text.split(maxsplit=1)[0].partition("@")[0].lower()
-    return command in DISCREET_COMMANDS
+    return message is not None and command_word(message.text or "") in DISCREET_COMMANDS
 
 
 async def tell_of_amendment(update: Update, context: BotContext) -> None:

@@ -323,8 +323,8 @@ class Flow:
             CallbackQueryHandler(withdraw_message, pattern=WithdrawMessage.pattern()),
             # Keeping one's signature under an amended letter (told before this update).
             CallbackQueryHandler(keep_signature, pattern=KeepSignature.pattern()),
-            # That notice's Withdraw and Clear this chat: the conversation is left, its draft
-            # dropped, and the press answered as outside it.
+            # That notice's Withdraw and Clear this chat, answered as outside the conversation
+            # (a Yes to their question ends it: see leaving_for).
             CallbackQueryHandler(self.leaving_for(_withdraw), pattern=Withdraw.pattern()),
             CallbackQueryHandler(self.leaving_for(clear_chat), pattern=Clear.pattern()),
             CallbackQueryHandler(otherwise),

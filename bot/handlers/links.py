@@ -6,7 +6,6 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.buttons import (
-    Button,
     ChooseLanguage,
     LetterLanguages,
     ReadLetter,
@@ -14,6 +13,7 @@ from bot.buttons import (
     StartSigning,
 )
 from bot.context import BotContext
+from bot.handlers.reply import command_word, pressed
 
 # Going on from the first screen: a button under the letter (reading another language among
 # them), or the commands that do what those buttons do.
@@ -22,15 +22,13 @@ COMMANDS = frozenset({"/sign", "/letter", "/message", "/language"})
 
 
 def goes_on(update: Update) -> bool:
-    query = update.callback_query
-    if query is not None:
-        return isinstance(Button.parse(query.data), BUTTONS)
+    if update.callback_query is not None:
+        return isinstance(pressed(update), BUTTONS)
     message = update.message
     if message is None or not message.text:
         return False
-    words = message.text.split()
-    command = words[0].partition("@")[0].lower()
-    return command in COMMANDS or (command == "/start" and words[1:] == ["sign"])
+    command = command_word(message.text)
+    return command in COMMANDS or (command == "/start" and message.text.split()[1:] == ["sign"])
 
 
 async def count_going_on(update: Update, context: BotContext) -> None:

@@ -118,6 +118,12 @@ def pressed(update: Update) -> Button | None:
     return Button.parse(query.data) if query is not None else None
 
 
+def command_word(text: str) -> str:
+    """A message's first word as a command: `/Sign@CampaignBot now` is `/sign`."""
+    words = text.split(maxsplit=1)
+    return words[0].partition("@")[0].lower() if words else ""
+
+
 def button(text: str, payload: Button) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=payload.pack())
 

@@ -56,14 +56,12 @@ class LinkRepository:
         transaction."""
         async with self._db.transaction():
             for step, column in _COLUMNS.items():
-                rows = [
-                    (name, day.isoformat(), n) for name, day, kind, n in counts if kind is step
-                ]
                 # The table's name on the column: PostgreSQL finds the bare one ambiguous.
                 await self._db.executemany(
                     f"INSERT INTO link_counts (name, day, {column}) VALUES (?, ?, ?) "
-                    f"ON CONFLICT (name, day) DO UPDATE SET {column} = link_counts.{column} + ?",
-                    [(*row, row[2]) for row in rows],
+                    f"ON CONFLICT (name, day) DO UPDATE "
+                    f"SET {column} = link_counts.{column} + excluded.{column}",
+                    [(name, day.isoformat(), n) for name, day, kind, n in counts if kind is step],
                 )
 
     async def per_link(self, before: dt.date) -> list[LinkFigures]:
